@@ -1,0 +1,1 @@
+"""One module a command group of the ``telroi`` CLI; each has ``add(subparsers)``."""

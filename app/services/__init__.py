@@ -1,0 +1,1 @@
+"""Use cases shared by the web layer and the CLI: the core plus the database."""

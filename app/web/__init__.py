@@ -1,0 +1,1 @@
+"""The web layer: FastAPI app, pages, htmx partials, JSON API, auth, i18n."""

@@ -1,0 +1,1 @@
+"""Routers: pages (HTML), admin, JSON API, health."""
