@@ -10,13 +10,13 @@ Public API (for scenarios, finance, the API and the CLI)::
     )
 
     tariff = load_tariff("tariffs/cn-sip-trunk.yaml")          # or parse_tariff(text, name)
-    prepared = prepare_profile(profile)     # optional: reuse when rating one profile many times
-    avg = rate_usage(prepared, tariff)                          # the average month (× 30.4375 / D)
-    sept = rate_usage(prepared, tariff, month="2026-09")        # one calendar month, unscaled
-    months = rate_months(prepared, tariff)                      # every calendar month in the profile
-    whole = rate_period(prepared, tariff)                       # the whole period (pools month by month)
-    q = Quantities.from_profile(profile, seats=60, sites=1)     # channels, DIDs, extensions, seats, sites
-    items = price_tariff(tariff, q, avg)                        # -> list[LineItem]
+    prepared = prepare_profile(profile)   # optional: reuse to rate one profile many times
+    avg = rate_usage(prepared, tariff)                     # the average month (× 30.4375 / D)
+    sept = rate_usage(prepared, tariff, month="2026-09")   # one calendar month, unscaled
+    months = rate_months(prepared, tariff)                 # every calendar month of the profile
+    whole = rate_period(prepared, tariff)                  # the whole period (pools by month)
+    q = Quantities.from_profile(profile, seats=60)         # channels, DIDs, extensions, seats
+    items = price_tariff(tariff, q, avg)                   # -> list[LineItem]
 
 ``rate_usage`` accepts a ``UsageProfile`` or a ``PreparedProfile``; pools drawn per seat use
 ``quantities.seats`` (default: the profile's distinct extensions, else 1).
@@ -50,3 +50,1144 @@ key), then each distinct (line, rate, billed steps) is charged once in integer t
 1 / (60 · 10^D) of the currency and multiplied by its call count, so the result equals rating
 every call one by one, exactly; amounts are Decimals, rounded only for display.
 """
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.money import Money
+from app.core.tariffs import (
+    Basis,
+    Charge,
+    Component,
+    EquipmentItem,
+    Price,
+    Tariff,
+    TariffKind,
+    Tax,
+    TaxBasis,
+    Usage,
+    UsageRate,
+    parse_traffic,
+)
+from app.core.usage import Category, Direction, UsageProfile
+
+__all__ = [
+    "AVERAGE_MONTH_DAYS",
+    "Component",
+    "LineItem",
+    "PoolUse",
+    "PreparedProfile",
+    "Quantities",
+    "RateCardEntry",
+    "Reconciliation",
+    "UsageLine",
+    "UsageRating",
+    "prepare_profile",
+    "price_tariff",
+    "rate_card_rating",
+    "rate_card_tariff",
+    "rate_months",
+    "rate_period",
+    "rate_usage",
+    "rating_json",
+    "reconcile",
+]
+
+AVERAGE_MONTH_DAYS = Fraction(304375, 10000)
+"""Days in an average month (365.25 / 12): a profile of D days is scaled by 30.4375 / D."""
+
+Int64s = npt.NDArray[np.int64]
+LineKey = tuple[Direction, Category, str | None]
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A fraction as a Decimal: exact when it terminates, else to 28 significant digits."""
+    with localcontext() as context:
+        context.prec = 28
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+# ------------------------------------------------------------------------ prepared profiles
+
+
+class PreparedProfile:
+    """A profile's buckets as numpy columns, with per-tariff collapses cached.
+
+    Key attributes are coded per bucket key: ``line`` (direction, category, country),
+    ``prefix`` (index into ``prefixes``; None where the number has no prefix), ``hour``
+    (0…167; 168 where unknown) and ``month`` (index into ``months``; −1 where unknown).
+    A profile without buckets falls back to its categories' histograms (no hour, prefix
+    or month: banded and prefix rates then cannot apply, and months cannot be rated).
+    """
+
+    def __init__(self, profile: UsageProfile) -> None:
+        self.profile = profile
+        buckets = profile.buckets
+        self.lines: list[LineKey] = []
+        line_index: dict[LineKey, int] = {}
+        self.prefixes: list[str | None] = []
+        prefix_index: dict[str | None, int] = {}
+        self.months: list[str] = sorted({key.month for key in buckets.keys})
+        month_index = {month: i for i, month in enumerate(self.months)}
+
+        def code(line: LineKey) -> int:
+            return line_index.setdefault(line, len(line_index))
+
+        def prefix_code(prefix: str | None) -> int:
+            return prefix_index.setdefault(prefix, len(prefix_index))
+
+        if buckets.keys:
+            key_line = [code((k.direction, k.category, k.country)) for k in buckets.keys]
+            key_prefix = [prefix_code(k.prefix) for k in buckets.keys]
+            key_hour = [k.hour_of_week for k in buckets.keys]
+            key_month = [month_index[k.month] for k in buckets.keys]
+            row_key = np.asarray(buckets.key, dtype=np.int64)
+            duration = np.asarray(buckets.duration, dtype=np.int64)
+            count = np.asarray(buckets.count, dtype=np.int64)
+        else:
+            key_line, key_prefix, key_hour, key_month = [], [], [], []
+            keys, durations, counts = [], [], []
+            for usage in profile.categories:
+                key_line.append(code((usage.direction, usage.category, usage.country)))
+                key_prefix.append(prefix_code(None))
+                key_hour.append(168)
+                key_month.append(-1)
+                for seconds, calls in usage.duration_histogram.items():
+                    keys.append(len(key_line) - 1)
+                    durations.append(int(seconds))
+                    counts.append(calls)
+            row_key = np.asarray(keys, dtype=np.int64)
+            duration = np.asarray(durations, dtype=np.int64)
+            count = np.asarray(counts, dtype=np.int64)
+        self.lines = list(line_index)
+        self.prefixes = list(prefix_index)
+        self.key_line = np.asarray(key_line, dtype=np.int64)
+        self.key_prefix = np.asarray(key_prefix, dtype=np.int64)
+        self.key_hour = np.asarray(key_hour, dtype=np.int64)
+        self.key_month = np.asarray(key_month, dtype=np.int64)
+        self.row_key = row_key
+        self.duration = duration
+        self.count = count
+        self.row_month = self.key_month[row_key] if len(row_key) else row_key
+        self.max_duration = int(duration.max()) if len(duration) else 0
+        self._collapsed: dict[tuple[int, str | None], tuple[Usage, _Collapsed]] = {}
+
+    def collapsed(self, usage: Usage, month: str | None) -> _Collapsed:
+        """The calls grouped by (line, rate, duration) under ``usage``, for one month or all."""
+        cache_key = (id(usage), month)
+        hit = self._collapsed.get(cache_key)
+        if hit is None or hit[0] is not usage:
+            hit = (usage, _collapse(self, usage, month))
+            self._collapsed[cache_key] = hit
+        return hit[1]
+
+
+def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
+    """A ``PreparedProfile`` (the same object if already prepared)."""
+    return profile if isinstance(profile, PreparedProfile) else PreparedProfile(profile)
+
+
+FREE = -1
+NO_RATE = -2
+
+
+@dataclass(frozen=True)
+class _Collapsed:
+    """Calls grouped by (line, rate slot, duration): ``slot`` indexes ``usage.rates``, or is
+    FREE / NO_RATE. Rows are sorted by line."""
+
+    line: Int64s
+    slot: Int64s
+    duration: Int64s
+    count: Int64s
+
+
+def _traffic_matches(rules: Iterable[str], direction: Direction, category: Category) -> bool:
+    for rule in rules:
+        rule_direction, rule_category = parse_traffic(rule)
+        if rule_direction in (None, direction) and rule_category in (None, category):
+            return True
+    return False
+
+
+def _specificity(rate: UsageRate) -> tuple[int, bool, bool]:
+    """Longest prefix first, then a rate with a country, then one with a time band."""
+    prefix_length = len(rate.prefix.replace(" ", "")) if rate.prefix else 0
+    return prefix_length, rate.country is not None, rate.band is not None
+
+
+def _choose_rate(usage: Usage, line: LineKey, chain: frozenset[str], band: str | None) -> int:
+    """The slot of the most specific rate for a call: a rate index, FREE or NO_RATE."""
+    direction, category, country = line
+    best, best_key = NO_RATE, (-1, False, False)
+    for index, rate in enumerate(usage.rates):
+        if (
+            rate.direction == direction
+            and rate.category == category
+            and rate.country in (None, country)
+            and (rate.prefix is None or rate.prefix in chain)
+            and (rate.band is None or rate.band == band)
+            and _specificity(rate) > best_key
+        ):
+            best, best_key = index, _specificity(rate)
+    if best == NO_RATE and _traffic_matches(usage.free_categories, direction, category):
+        return FREE
+    return best
+
+
+def _prefix_chain(prefix: str | None, tariff_prefixes: set[str]) -> frozenset[str]:
+    """The tariff prefixes that a bucket prefix (``+CC NNNN``) starts with."""
+    if prefix is None or not tariff_prefixes:
+        return frozenset()
+    country_code, _, national = prefix.partition(" ")
+    candidates = [country_code] + [f"{country_code} {national[:n]}" for n in range(1, 5)]
+    return frozenset(c for c in candidates if c in tariff_prefixes)
+
+
+def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
+    """Collapse the buckets to what ``usage`` prices by, then group calls by (line, rate,
+    duration): a pass over the bucket rows with numpy, rate matching per distinct key."""
+    tariff_prefixes = {rate.prefix for rate in usage.rates if rate.prefix}
+    band_names = list(usage.time_bands)
+    band_of_hour = np.full(169, len(band_names), dtype=np.int64)
+    if any(rate.band for rate in usage.rates):
+        for index, hours in enumerate(usage.band_hours().values()):
+            band_of_hour[sorted(hours)] = index
+    chains: list[frozenset[str]] = []
+    chain_index: dict[frozenset[str], int] = {}
+    prefix_chain = np.asarray(
+        [
+            chain_index.setdefault(c, len(chain_index))
+            for c in (_prefix_chain(p, tariff_prefixes) for p in prepared.prefixes)
+        ],
+        dtype=np.int64,
+    )
+    chains = list(chain_index)
+    key_band = band_of_hour[prepared.key_hour]
+    n_chain, n_band = max(len(chains), 1), len(band_names) + 1
+    key_group = (
+        (prepared.key_line * n_chain + prefix_chain[prepared.key_prefix]) * n_band + key_band
+        if len(prepared.key_line)
+        else prepared.key_line
+    )
+    groups, key_to_group = np.unique(key_group, return_inverse=True)
+    n_rates = len(usage.rates)
+    group_pair = np.empty(len(groups), dtype=np.int64)
+    for g, code in enumerate(groups.tolist()):
+        rest, band = divmod(code, n_band)
+        line, chain = divmod(rest, n_chain)
+        slot = _choose_rate(
+            usage,
+            prepared.lines[line],
+            chains[chain] if chains else frozenset(),
+            band_names[band] if band < len(band_names) else None,
+        )
+        group_pair[g] = line * (n_rates + 2) + (slot % (n_rates + 2))
+    key_pair = group_pair[key_to_group.reshape(-1)] if len(groups) else key_group
+    if month is not None:
+        if month not in prepared.months:
+            raise ValueError(f"the profile has no calls in month {month!r}")
+        rows_mask = prepared.row_month == prepared.months.index(month)
+        row_key, duration, count = (
+            prepared.row_key[rows_mask],
+            prepared.duration[rows_mask],
+            prepared.count[rows_mask],
+        )
+    else:
+        row_key, duration, count = prepared.row_key, prepared.duration, prepared.count
+    pairs, row_pair = np.unique(key_pair[row_key], return_inverse=True)
+    width = prepared.max_duration + 1
+    if len(pairs) * width <= 4_000_000:
+        sums = np.bincount(row_pair.reshape(-1) * width + duration, count, len(pairs) * width)
+        cells = np.flatnonzero(sums)
+        pair_of_cell, cell_duration = np.divmod(cells, width)
+        cell_count = sums[cells].astype(np.int64)
+    else:
+        codes, inverse = np.unique(row_pair.reshape(-1) * width + duration, return_inverse=True)
+        cell_count = np.bincount(inverse.reshape(-1), count).astype(np.int64)
+        pair_of_cell, cell_duration = np.divmod(codes, width)
+    line_of_cell, slot_of_cell = np.divmod(pairs[pair_of_cell], n_rates + 2)
+    slot_of_cell = np.where(slot_of_cell >= n_rates, slot_of_cell - (n_rates + 2), slot_of_cell)
+    return _Collapsed(
+        line=line_of_cell.astype(np.int64),
+        slot=slot_of_cell.astype(np.int64),
+        duration=cell_duration.astype(np.int64),
+        count=cell_count,
+    )
+
+
+# ------------------------------------------------------------------------------- charging
+
+Status = Literal["rated", "free", "no_rate"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class UsageLine(_Model):
+    """The usage of one (direction, category, country) under a tariff.
+
+    ``rate_per_minute``/``increment`` are the rate's when one rate priced the whole line;
+    ``unrated_calls`` matched no rate and no free rule (not charged: the tariff has a gap).
+    """
+
+    direction: Direction
+    category: Category
+    country: str | None
+    status: Status
+    calls: Money
+    unrated_calls: Money
+    billed_seconds: Money
+    billed_minutes: Money
+    rate_per_minute: Money | None
+    increment: str | None
+    amount_before_pool: Money
+    pool_minutes: Money
+    amount: Money
+
+
+class PoolUse(_Model):
+    """An included-minutes pool in one month: minutes included, drawn, and the overage."""
+
+    name: str
+    minutes_included: Money
+    minutes_drawn: Money
+    overage_minutes: Money
+
+
+class UsageRating(_Model):
+    """A profile's usage priced under a tariff for one month (``month`` None: the average
+    month, ``"YYYY-MM"``: a calendar month, ``"period"``: the whole period)."""
+
+    tariff: str
+    currency: str
+    month: str | None
+    scale: Money
+    lines: list[UsageLine]
+    pools: list[PoolUse] = Field(default_factory=list)
+    total: Money
+
+
+def _price_exponent(usage: Usage) -> int:
+    """The smallest E ≥ the rounding decimals with every usage price × 10^E whole."""
+    prices: list[Decimal] = []
+    for rate in usage.rates:
+        prices += [rate.rate_per_minute, rate.connect_fee, rate.min_charge]
+        if rate.first_price is not None:
+            prices.append(rate.first_price)
+    exponents = [-min(0, int(p.normalize().as_tuple().exponent)) for p in prices]
+    return max([0, usage.rounding.decimals if usage.rounding else 0, *exponents])
+
+
+def _whole(value: Fraction) -> int:
+    if value.denominator != 1:
+        raise ArithmeticError(f"{value} is not a whole number of ticks")
+    return value.numerator
+
+
+def _round_fraction(value: Fraction, decimals: int, mode: str) -> Fraction:
+    """``value`` rounded to ``decimals`` places (``half_up``, ``half_even``, ``up``, ``down``).
+
+    >>> half_cent = Fraction(5, 1000)
+    >>> _round_fraction(half_cent, 2, "half_up"), _round_fraction(half_cent, 2, "half_even")
+    (Fraction(1, 100), Fraction(0, 1))
+    """
+    unit = Fraction(1, 10**decimals)
+    quotient, remainder = divmod(value, unit)
+    up = {
+        "down": False,
+        "up": remainder > 0,
+        "half_up": 2 * remainder >= unit,
+        "half_even": 2 * remainder > unit or (2 * remainder == unit and quotient % 2 == 1),
+    }[mode]
+    return (quotient + up) * unit
+
+
+def _round_ticks(ticks: Int64s, unit: int, mode: str) -> Int64s:
+    """Whole ticks rounded to a multiple of ``unit``, elementwise (the same rules)."""
+    quotient, remainder = np.divmod(ticks, unit)
+    if mode == "down":
+        up = np.zeros_like(quotient)
+    elif mode == "up":
+        up = (remainder > 0).astype(np.int64)
+    elif mode == "half_up":
+        up = (2 * remainder >= unit).astype(np.int64)
+    else:
+        up = ((2 * remainder > unit) | ((2 * remainder == unit) & (quotient % 2 == 1))).astype(
+            np.int64
+        )
+    result: Int64s = (quotient + up) * unit
+    return result
+
+
+@dataclass
+class _LineSum:
+    """Exact sums of one line over a collapse (unscaled)."""
+
+    calls: int = 0
+    unrated_calls: int = 0
+    free_calls: int = 0
+    billed_seconds: int = 0
+    amount_ticks: int = 0
+    slots: set[int] = field(default_factory=set)
+
+
+def _charge(usage: Usage, collapsed: _Collapsed) -> tuple[dict[int, _LineSum], int]:
+    """Each line's calls, billed seconds and amount in ticks of 1/(60·10^E); returns the sums
+    and ticks per currency unit. Charge per call: ``connect + first + steps·b/60·rate``,
+    ``steps = ceil(max(0, d − a)/b)``, at least ``min_charge``, rounded if per call."""
+    exponent = _price_exponent(usage)
+    ticks_per_unit = 60 * 10**exponent
+    rates = usage.rates
+    first = np.asarray([r.first_seconds for r in rates] or [1], dtype=np.int64)
+    step = np.asarray([r.step_seconds for r in rates] or [1], dtype=np.int64)
+    base = np.asarray(
+        [
+            _whole(
+                Fraction(r.connect_fee) * ticks_per_unit
+                + (
+                    Fraction(r.first_price) * ticks_per_unit
+                    if r.first_price is not None
+                    else Fraction(r.rate_per_minute) * r.first_seconds * 10**exponent
+                )
+            )
+            for r in rates
+        ]
+        or [0],
+        dtype=np.int64,
+    )
+    per_step = np.asarray(
+        [_whole(Fraction(r.rate_per_minute) * r.step_seconds * 10**exponent) for r in rates] or [0],
+        dtype=np.int64,
+    )
+    minimum = np.asarray(
+        [_whole(Fraction(r.min_charge) * ticks_per_unit) for r in rates] or [0], dtype=np.int64
+    )
+    slot, duration, count = collapsed.slot, collapsed.duration, collapsed.count
+    rated = slot >= 0
+    index = np.where(rated, slot, 0)
+    a, b = first[index], step[index]
+    billable = duration > 0
+    steps = np.where(billable, (np.maximum(duration - a, 0) + b - 1) // b, 0)
+    charge = np.maximum(base[index] + steps * per_step[index], minimum[index])
+    rounding = usage.rounding
+    if rounding is not None and rounding.per == "call":
+        charge = _round_ticks(charge, ticks_per_unit // 10**rounding.decimals, rounding.mode)
+    charge = np.where(rated & billable, charge, 0)
+    billed = np.where(rated, np.where(billable, a + steps * b, 0), duration)
+    biggest = int(charge.max()) if len(charge) else 0
+    if biggest * int(count.sum()) >= 2**62:  # exact Python integers instead of int64
+        charge, count = charge.astype(object), count.astype(object)
+    amounts = charge * count
+    seconds = billed * count
+    sums: dict[int, _LineSum] = {}
+    lines, starts = np.unique(collapsed.line, return_index=True)
+    bounds = [*starts.tolist(), len(slot)]
+    for i, line in enumerate(lines.tolist()):
+        part = slice(bounds[i], bounds[i + 1])
+        line_slots = slot[part]
+        line_counts = count[part]
+        sums[line] = _LineSum(
+            calls=int(line_counts.sum()),
+            unrated_calls=int(line_counts[line_slots == NO_RATE].sum()),
+            free_calls=int(line_counts[line_slots == FREE].sum()),
+            billed_seconds=int(seconds[part].sum()),
+            amount_ticks=int(amounts[part].sum()),
+            slots=set(line_slots[line_slots >= 0].tolist()),
+        )
+    return sums, ticks_per_unit
+
+
+def _assemble(
+    prepared: PreparedProfile,
+    tariff: Tariff,
+    month: str | None,
+    label: str | None,
+    scale: Fraction,
+    seats: int,
+) -> UsageRating:
+    """Scale each line's exact sums, draw the pools, round totals if the tariff says so."""
+    usage = tariff.usage
+    sums, ticks_per_unit = _charge(usage, prepared.collapsed(usage, month))
+    minutes: dict[int, Fraction] = {}
+    before: dict[int, Fraction] = {}
+    for line, total in sums.items():
+        minutes[line] = Fraction(total.billed_seconds, 60) * scale
+        before[line] = Fraction(total.amount_ticks, ticks_per_unit) * scale
+    after = dict(before)
+    drawn = dict.fromkeys(sums, Fraction(0))
+    pools: list[PoolUse] = []
+    taken: set[int] = set()
+    for pool in tariff.included_minutes:
+        members = [
+            line
+            for line, total in sums.items()
+            if line not in taken
+            and total.slots
+            and _traffic_matches(pool.draws, *prepared.lines[line][:2])
+        ]
+        taken.update(members)
+        included = Fraction(pool.minutes) * (seats if pool.per == "seat" else 1)
+        wanted = sum((minutes[line] for line in members), Fraction(0))
+        covered = min(included, wanted)
+        for line in members:
+            drawn[line] = minutes[line] * covered / wanted
+            after[line] = before[line] * (wanted - covered) / wanted
+        pools.append(
+            PoolUse(
+                name=pool.name,
+                minutes_included=_decimal(included),
+                minutes_drawn=_decimal(covered),
+                overage_minutes=_decimal(wanted - covered),
+            )
+        )
+    rounding = usage.rounding
+    if rounding is not None and rounding.per == "total":
+        after = {
+            line: _round_fraction(amount, rounding.decimals, rounding.mode)
+            for line, amount in after.items()
+        }
+    lines = []
+    for line in sorted(sums, key=lambda i: _line_order(prepared.lines[i])):
+        total = sums[line]
+        direction, category, country = prepared.lines[line]
+        single = usage.rates[next(iter(total.slots))] if len(total.slots) == 1 else None
+        status: Status = "rated" if total.slots else "free" if total.free_calls else "no_rate"
+        lines.append(
+            UsageLine(
+                direction=direction,
+                category=category,
+                country=country,
+                status=status,
+                calls=_decimal(total.calls * scale),
+                unrated_calls=_decimal(total.unrated_calls * scale),
+                billed_seconds=_decimal(total.billed_seconds * scale),
+                billed_minutes=_decimal(minutes[line]),
+                rate_per_minute=single.rate_per_minute if single else None,
+                increment=single.increment if single else None,
+                amount_before_pool=_decimal(before[line]),
+                pool_minutes=_decimal(drawn[line]),
+                amount=_decimal(after[line]),
+            )
+        )
+    return UsageRating(
+        tariff=tariff.name,
+        currency=tariff.currency,
+        month=label,
+        scale=_decimal(scale),
+        lines=lines,
+        pools=pools,
+        total=_decimal(sum(after.values(), Fraction(0))),
+    )
+
+
+_DIRECTION_ORDER = {d: i for i, d in enumerate(Direction)}
+_CATEGORY_ORDER = {c: i for i, c in enumerate(Category)}
+
+
+def _line_order(line: LineKey) -> tuple[int, int, str]:
+    return _DIRECTION_ORDER[line[0]], _CATEGORY_ORDER[line[1]], line[2] or ""
+
+
+def _default_seats(profile: UsageProfile) -> int:
+    return profile.distinct_extensions or 1
+
+
+def rate_usage(
+    profile: UsageProfile | PreparedProfile,
+    tariff: Tariff,
+    *,
+    month: str | None = None,
+    seats: int | None = None,
+) -> UsageRating:
+    """The usage of the average month (counts × 30.4375 / ``period.days``), or of one
+    calendar month ``"YYYY-MM"`` (unscaled), priced under ``tariff``; pools per seat count
+    ``seats`` (default: the profile's distinct extensions, else 1)."""
+    prepared = prepare_profile(profile)
+    days = Fraction(Decimal(str(prepared.profile.period.days)))
+    scale = AVERAGE_MONTH_DAYS / days if month is None else Fraction(1)
+    pool_seats = seats if seats is not None else _default_seats(prepared.profile)
+    return _assemble(prepared, tariff, month, month, scale, pool_seats)
+
+
+def rate_months(
+    profile: UsageProfile | PreparedProfile, tariff: Tariff, *, seats: int | None = None
+) -> list[UsageRating]:
+    """Every calendar month of the profile, priced (pools month by month)."""
+    prepared = prepare_profile(profile)
+    return [rate_usage(prepared, tariff, month=m, seats=seats) for m in prepared.months]
+
+
+def rate_period(
+    profile: UsageProfile | PreparedProfile, tariff: Tariff, *, seats: int | None = None
+) -> UsageRating:
+    """The whole period's usage: the sum of its calendar months (without months in the
+    profile, the period rated as one, unscaled)."""
+    prepared = prepare_profile(profile)
+    pool_seats = seats if seats is not None else _default_seats(prepared.profile)
+    if not prepared.months:
+        return _assemble(prepared, tariff, None, "period", Fraction(1), pool_seats)
+    months = rate_months(prepared, tariff, seats=pool_seats)
+    return _sum_ratings(months, tariff)
+
+
+def _sum_ratings(ratings: Sequence[UsageRating], tariff: Tariff) -> UsageRating:
+    merged: dict[LineKey, list[UsageLine]] = {}
+    for rating in ratings:
+        for line in rating.lines:
+            merged.setdefault((line.direction, line.category, line.country), []).append(line)
+    lines = []
+    for key in sorted(merged, key=_line_order):
+        parts = merged[key]
+        statuses = {p.status for p in parts}
+        rates = {(p.rate_per_minute, p.increment) for p in parts}
+        single = next(iter(rates)) if len(rates) == 1 else (None, None)
+        lines.append(
+            UsageLine(
+                direction=key[0],
+                category=key[1],
+                country=key[2],
+                status="rated"
+                if "rated" in statuses
+                else "free"
+                if "free" in statuses
+                else "no_rate",
+                calls=sum((p.calls for p in parts), Decimal(0)),
+                unrated_calls=sum((p.unrated_calls for p in parts), Decimal(0)),
+                billed_seconds=sum((p.billed_seconds for p in parts), Decimal(0)),
+                billed_minutes=sum((p.billed_minutes for p in parts), Decimal(0)),
+                rate_per_minute=single[0],
+                increment=single[1],
+                amount_before_pool=sum((p.amount_before_pool for p in parts), Decimal(0)),
+                pool_minutes=sum((p.pool_minutes for p in parts), Decimal(0)),
+                amount=sum((p.amount for p in parts), Decimal(0)),
+            )
+        )
+    pools = [
+        PoolUse(
+            name=name,
+            minutes_included=sum((p.minutes_included for p in group), Decimal(0)),
+            minutes_drawn=sum((p.minutes_drawn for p in group), Decimal(0)),
+            overage_minutes=sum((p.overage_minutes for p in group), Decimal(0)),
+        )
+        for name in dict.fromkeys(p.name for r in ratings for p in r.pools)
+        for group in [[p for r in ratings for p in r.pools if p.name == name]]
+    ]
+    return UsageRating(
+        tariff=tariff.name,
+        currency=tariff.currency,
+        month="period",
+        scale=Decimal(1),
+        lines=lines,
+        pools=pools,
+        total=sum((r.total for r in ratings), Decimal(0)),
+    )
+
+
+# ------------------------------------------------------------------- line items of an offer
+
+
+class Recurrence(StrEnum):
+    MONTHLY = "monthly"
+    ONE_TIME = "one_time"
+
+
+class LineItem(_Model):
+    """One priced item of an offer: ``amount = quantity × unit_price`` (one month's worth
+    when ``recurrence`` is monthly), with where the quantity came from."""
+
+    component: Component
+    kind: str
+    name: str
+    recurrence: Recurrence
+    quantity: Money
+    unit_price: Money
+    amount: Money
+    quantity_source: str = ""
+    lifetime_months: int | None = None
+    residual_value: Money = Decimal(0)
+    starts_after_months: int = 0
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """The quantities charges are priced by, and where each came from.
+
+    ``channels`` is the profile's recommended channel count before any tariff's block size;
+    ``ported_numbers`` defaults to ``dids``.
+    """
+
+    seats: int
+    sites: int = 1
+    channels: int = 0
+    dids: int = 0
+    extensions: int = 0
+    ported_numbers: int | None = None
+    sources: dict[Basis, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_profile(
+        cls,
+        profile: UsageProfile,
+        *,
+        seats: int | None = None,
+        sites: int = 1,
+        channels: int | None = None,
+        ported_numbers: int | None = None,
+    ) -> Quantities:
+        """Channels, DIDs and extensions from the profile; seats and sites from the scenario
+        (seats default to the profile's distinct extensions)."""
+        recommended = profile.recommended_channels
+        extensions = profile.distinct_extensions or 0
+        return cls(
+            seats=seats if seats is not None else extensions,
+            sites=sites,
+            channels=channels if channels is not None else recommended.channels,
+            dids=profile.distinct_dids or 0,
+            extensions=extensions,
+            ported_numbers=ported_numbers,
+            sources={
+                Basis.SEAT: "scenario: seats" if seats is not None else "profile: extensions",
+                Basis.SITE: "scenario: sites",
+                Basis.CHANNEL: (
+                    "scenario: channels"
+                    if channels is not None
+                    else f"profile: recommended channels (Erlang B at {recommended.gos:g}, "
+                    "at least the peak)"
+                ),
+                Basis.DID: "profile: DIDs",
+                Basis.EXTENSION: "profile: extensions",
+                Basis.PORTED_NUMBER: (
+                    "scenario: ported numbers" if ported_numbers is not None else "profile: DIDs"
+                ),
+            },
+        )
+
+    def of(self, basis: Basis) -> tuple[int, str]:
+        """The quantity of a basis and where it came from."""
+        value = {
+            Basis.CHANNEL: self.channels,
+            Basis.DID: self.dids,
+            Basis.SEAT: self.seats,
+            Basis.SITE: self.sites,
+            Basis.ACCOUNT: 1,
+            Basis.EXTENSION: self.extensions,
+            Basis.PORTED_NUMBER: self.dids if self.ported_numbers is None else self.ported_numbers,
+        }[basis]
+        source = "account" if basis is Basis.ACCOUNT else self.sources.get(basis, str(basis))
+        return value, f"{source} {value}"
+
+
+def _quantity(rule: Charge | EquipmentItem, quantities: Quantities) -> tuple[Decimal, str]:
+    """``ceil(base × multiplier)``, rounded up to whole blocks; the count of blocks when
+    priced per block."""
+    base, source = quantities.of(rule.per)
+    count = math.ceil(Decimal(base) * rule.multiplier)
+    if rule.multiplier != 1:
+        source += f" × {rule.multiplier} → {count}"
+    if rule.block_size is not None and count % rule.block_size:
+        count = math.ceil(count / rule.block_size) * rule.block_size
+        source += f" → {count} (blocks of {rule.block_size})"
+    if isinstance(rule, Charge) and rule.priced_per_block and rule.block_size is not None:
+        count //= rule.block_size
+        source += f" = {count} block(s)"
+    return Decimal(count), source
+
+
+_RECURRING_COMPONENT = {
+    Basis.CHANNEL: Component.CHANNELS,
+    Basis.DID: Component.DIDS,
+    Basis.SEAT: Component.SEATS,
+    Basis.EXTENSION: Component.SEATS,
+}
+
+
+def _charge_item(charge: Charge, quantities: Quantities, kind: str, default: Component) -> LineItem:
+    quantity, source = _quantity(charge, quantities)
+    return LineItem(
+        component=charge.component or default,
+        kind=kind,
+        name=charge.name,
+        recurrence=Recurrence.ONE_TIME if kind == "one_time" else Recurrence.MONTHLY,
+        quantity=quantity,
+        unit_price=charge.price,
+        amount=quantity * charge.price,
+        quantity_source=source,
+    )
+
+
+def _usage_items(usage: UsageRating) -> list[LineItem]:
+    items = []
+    for line in usage.lines:
+        if line.status != "rated":
+            continue
+        name = f"{line.direction} {line.category}" + (f" {line.country}" if line.country else "")
+        per_minute = line.amount / line.billed_minutes if line.billed_minutes else Decimal(0)
+        items.append(
+            LineItem(
+                component=Component.USAGE,
+                kind="usage",
+                name=name,
+                recurrence=Recurrence.MONTHLY,
+                quantity=line.billed_minutes,
+                unit_price=per_minute,
+                amount=line.amount,
+                quantity_source=f"profile: billed minutes ({line.pool_minutes:.2f} from pools)",
+            )
+        )
+    return items
+
+
+def price_tariff(
+    tariff: Tariff,
+    quantities: Quantities,
+    usage: UsageRating | None,
+    *,
+    rent_equipment: bool = False,
+) -> list[LineItem]:
+    """An offer's line items for one month of ``usage`` and its one-time costs: usage per
+    line, recurring charges, the commitment shortfall ``max(0, commitment − usage −
+    recurring)``, taxes, one-time charges, equipment (bought, or rented when asked and
+    offered), maintenance (``% / 12`` of bought equipment a month after the warranty),
+    labour, power (``W × 24 × 30.4375 / 1000`` kWh) and bandwidth (``channels × kbit/s``)."""
+    items = _usage_items(usage) if usage is not None else []
+    usage_total = sum((item.amount for item in items), Decimal(0))
+    recurring = [
+        _charge_item(c, quantities, "recurring", _RECURRING_COMPONENT.get(c.per, Component.OTHER))
+        for c in tariff.recurring
+    ]
+    items += recurring
+    recurring_total = sum((item.amount for item in recurring), Decimal(0))
+    shortfall = tariff.contract.minimum_monthly_commitment - usage_total - recurring_total
+    if shortfall > 0:
+        items.append(
+            LineItem(
+                component=Component.OTHER,
+                kind="commitment",
+                name="minimum monthly commitment (shortfall)",
+                recurrence=Recurrence.MONTHLY,
+                quantity=Decimal(1),
+                unit_price=shortfall,
+                amount=shortfall,
+                quantity_source="tariff: contract.minimum_monthly_commitment",
+            )
+        )
+        recurring_total += shortfall
+    items += [_tax_item(tax, quantities, usage_total, recurring_total) for tax in tariff.taxes]
+    items += [
+        _charge_item(c, quantities, "one_time", Component.INSTALLATION) for c in tariff.one_time
+    ]
+    maintained = Decimal(0)
+    for item in tariff.equipment:
+        quantity, source = _quantity(item, quantities)
+        if rent_equipment and item.rental is not None:
+            items.append(
+                LineItem(
+                    component=item.component,
+                    kind="equipment",
+                    name=f"{item.name} (rental)",
+                    recurrence=Recurrence.MONTHLY,
+                    quantity=quantity,
+                    unit_price=item.rental.monthly_price,
+                    amount=quantity * item.rental.monthly_price,
+                    quantity_source=source,
+                    lifetime_months=item.rental.term_months,
+                )
+            )
+            continue
+        amount = quantity * item.unit_price
+        if item.maintained:
+            maintained += amount
+        items.append(
+            LineItem(
+                component=item.component,
+                kind="equipment",
+                name=item.name,
+                recurrence=Recurrence.ONE_TIME,
+                quantity=quantity,
+                unit_price=item.unit_price,
+                amount=amount,
+                quantity_source=source,
+                lifetime_months=item.lifetime_months,
+                residual_value=quantity * item.residual_value,
+            )
+        )
+    items += _operating_items(tariff, quantities, maintained)
+    return items
+
+
+def _tax_item(
+    tax: Tax, quantities: Quantities, usage_total: Decimal, recurring_total: Decimal
+) -> LineItem:
+    if tax.percent is not None:
+        base = {
+            TaxBasis.USAGE: usage_total,
+            TaxBasis.RECURRING: recurring_total,
+            TaxBasis.USAGE_AND_RECURRING: usage_total + recurring_total,
+        }[tax.basis]
+        rate = tax.percent / 100
+        return LineItem(
+            component=Component.OTHER,
+            kind="tax",
+            name=tax.name,
+            recurrence=Recurrence.MONTHLY,
+            quantity=base,
+            unit_price=rate,
+            amount=base * rate,
+            quantity_source=f"{tax.percent} % of {tax.basis}",
+        )
+    basis = {
+        TaxBasis.PER_CHANNEL: Basis.CHANNEL,
+        TaxBasis.PER_SEAT: Basis.SEAT,
+        TaxBasis.PER_DID: Basis.DID,
+        TaxBasis.PER_ACCOUNT: Basis.ACCOUNT,
+    }[tax.basis]
+    count, source = quantities.of(basis)
+    amount = tax.amount if tax.amount is not None else Decimal(0)
+    return LineItem(
+        component=Component.OTHER,
+        kind="tax",
+        name=tax.name,
+        recurrence=Recurrence.MONTHLY,
+        quantity=Decimal(count),
+        unit_price=amount,
+        amount=count * amount,
+        quantity_source=source,
+    )
+
+
+def _operating_items(tariff: Tariff, quantities: Quantities, maintained: Decimal) -> list[LineItem]:
+    items = []
+    if tariff.maintenance is not None and maintained > 0:
+        monthly = tariff.maintenance.percent_per_year / 100 / 12
+        items.append(
+            LineItem(
+                component=Component.MAINTENANCE,
+                kind="maintenance",
+                name=f"maintenance {tariff.maintenance.percent_per_year} %/year",
+                recurrence=Recurrence.MONTHLY,
+                quantity=maintained,
+                unit_price=monthly,
+                amount=maintained * monthly,
+                quantity_source="price of the bought equipment",
+                starts_after_months=tariff.maintenance.warranty_months,
+            )
+        )
+    if tariff.labour is not None:
+        items.append(
+            LineItem(
+                component=Component.LABOUR,
+                kind="labour",
+                name="IT labour",
+                recurrence=Recurrence.MONTHLY,
+                quantity=tariff.labour.hours_per_month,
+                unit_price=tariff.labour.hourly_rate,
+                amount=tariff.labour.hours_per_month * tariff.labour.hourly_rate,
+                quantity_source="tariff: hours per month",
+            )
+        )
+    if tariff.power is not None:
+        kwh = tariff.power.watts * 24 * Decimal("30.4375") / 1000
+        items.append(
+            LineItem(
+                component=Component.OTHER,
+                kind="power",
+                name="power",
+                recurrence=Recurrence.MONTHLY,
+                quantity=kwh,
+                unit_price=tariff.power.price_per_kwh,
+                amount=kwh * tariff.power.price_per_kwh,
+                quantity_source=f"{tariff.power.watts} W around the clock, kWh a month",
+            )
+        )
+    if tariff.bandwidth is not None:
+        mbps = quantities.channels * tariff.bandwidth.kbps_per_call / 1000
+        items.append(
+            LineItem(
+                component=Component.OTHER,
+                kind="bandwidth",
+                name="bandwidth for calls",
+                recurrence=Recurrence.MONTHLY,
+                quantity=mbps,
+                unit_price=tariff.bandwidth.price_per_mbps_month,
+                amount=mbps * tariff.bandwidth.price_per_mbps_month,
+                quantity_source=(
+                    f"{quantities.of(Basis.CHANNEL)[1]} × {tariff.bandwidth.kbps_per_call} kbit/s"
+                ),
+            )
+        )
+    return items
+
+
+# ------------------------------------------------------------------ ad-hoc rate cards (API)
+
+
+class RateCardEntry(BaseModel):
+    """A rate of CONTRACT.md's ad-hoc card (``POST /api/v1/ratings``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Direction
+    category: Category
+    country: str | None = None
+    increment: str = "60/60"
+    rate_per_minute: Price
+    first_price: Price | None = None
+    connect_fee: Price = Decimal(0)
+    min_charge: Price = Decimal(0)
+
+
+def rate_card_tariff(rates: Sequence[RateCardEntry], currency: str | None = None) -> Tariff:
+    """An ad-hoc rate card as a tariff: a rate with a country before one without; calls no
+    rate matches are free (and their lines say so)."""
+    return Tariff(
+        name="ad-hoc rate card",
+        kind=TariffKind.PSTN,
+        currency=currency or "XXX",
+        usage=Usage(rates=[UsageRate(**entry.model_dump()) for entry in rates]),
+    )
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def rating_json(rating: UsageRating, currency: str | None = None) -> dict[str, Any]:
+    """A rating in the shape of ``POST /api/v1/ratings``' answer (amounts to 9 decimals)."""
+    places = Decimal("1e-9")
+    usage = []
+    for line in rating.lines:
+        note = None
+        if line.status == "free":
+            note = "free under this tariff"
+        elif line.unrated_calls:
+            note = f"{_number(line.unrated_calls)} call(s) matched no rate: not charged"
+        usage.append(
+            {
+                "direction": str(line.direction),
+                "category": str(line.category),
+                "country": line.country,
+                "calls": _number(line.calls),
+                "billed_seconds": _number(line.billed_seconds),
+                "amount": float(line.amount.quantize(places)),
+                "rated": line.status == "rated",
+                "note": note,
+            }
+        )
+    return {
+        "currency": currency if currency is not None else rating.currency,
+        "usage": usage,
+        "usage_total": float(rating.total.quantize(places)),
+    }
+
+
+def rate_card_rating(
+    profile: UsageProfile | PreparedProfile,
+    rates: Sequence[RateCardEntry],
+    currency: str | None = None,
+) -> dict[str, Any]:
+    """The whole period priced under an ad-hoc rate card: CONTRACT.md's ratings JSON."""
+    prepared = prepare_profile(profile)
+    named = currency or prepared.profile.currency
+    rating = rate_period(prepared, rate_card_tariff(rates, named))
+    return rating_json(rating, currency=named)
+
+
+# ----------------------------------------------------------------------------- reconciliation
+
+
+class ReconciliationLine(_Model):
+    """One (direction, category): what the bill charged against what the tariff gives."""
+
+    direction: Direction
+    category: Category
+    billed_cost: Money
+    rated: Money
+    difference: Money
+    difference_ratio: Money | None
+    within_tolerance: bool
+
+
+class Reconciliation(_Model):
+    currency: str
+    tolerance: Money
+    lines: list[ReconciliationLine]
+    billed_total: Money
+    rated_total: Money
+    findings: list[str]
+
+
+def reconcile(
+    profile: UsageProfile | PreparedProfile,
+    tariff: Tariff,
+    *,
+    tolerance: Decimal = Decimal("0.05"),
+    seats: int | None = None,
+) -> Reconciliation:
+    """The bill's ``billed_cost`` per (direction, category) against the whole period rated
+    under ``tariff``: ``difference = rated − billed``, within tolerance when
+    ``|difference| ≤ tolerance × billed``; every other line is a finding."""
+    prepared = prepare_profile(profile)
+    source = prepared.profile
+    if source.currency and source.currency != tariff.currency:
+        raise ValueError(
+            f"the bill is in {source.currency}, the tariff in {tariff.currency}: "
+            "give an exchange rate to compare them"
+        )
+    billed: dict[tuple[Direction, Category], Decimal] = {}
+    for usage in source.categories:
+        if usage.billed_cost is not None:
+            key = (usage.direction, usage.category)
+            billed[key] = billed.get(key, Decimal(0)) + usage.billed_cost
+    rated: dict[tuple[Direction, Category], Decimal] = {}
+    for line in rate_period(prepared, tariff, seats=seats).lines:
+        key = (line.direction, line.category)
+        rated[key] = rated.get(key, Decimal(0)) + line.amount
+    lines, findings = [], []
+    for key in sorted(billed, key=lambda k: (_DIRECTION_ORDER[k[0]], _CATEGORY_ORDER[k[1]])):
+        bill, ours = billed[key], rated.get(key, Decimal(0))
+        difference = ours - bill
+        within = abs(difference) <= tolerance * bill
+        ratio = difference / bill if bill else None
+        lines.append(
+            ReconciliationLine(
+                direction=key[0],
+                category=key[1],
+                billed_cost=bill,
+                rated=ours,
+                difference=difference,
+                difference_ratio=ratio,
+                within_tolerance=within,
+            )
+        )
+        if not within:
+            gap = f" ({ratio:+.1%})" if ratio is not None else ""
+            reason = (
+                "the carrier may be overcharging, or the tariff is wrong"
+                if difference < 0
+                else "the tariff prices it higher than the bill: check the tariff"
+            )
+            findings.append(
+                f"{key[0]} {key[1]}: the bill charged {bill:.2f} {tariff.currency}, "
+                f"the tariff gives {ours:.2f}{gap}: {reason}"
+            )
+    return Reconciliation(
+        currency=tariff.currency,
+        tolerance=tolerance,
+        lines=lines,
+        billed_total=sum((line.billed_cost for line in lines), Decimal(0)),
+        rated_total=sum((line.rated for line in lines), Decimal(0)),
+        findings=findings,
+    )
