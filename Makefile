@@ -25,11 +25,13 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/telroi serve --port $(PORT)
 
-# Debian's chromium drives the browser tests (a browser download cannot work here).
+# Debian's chromium drives the browser tests (a browser download cannot work here); a CJK
+# font makes the Chinese screenshots legible.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
+	  echo "installing Debian's chromium and a CJK font for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-microhei; fi
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
