@@ -800,7 +800,7 @@ def _quantity(rule: Charge | EquipmentItem, quantities: Quantities) -> tuple[Dec
     if rule.block_size is not None and count % rule.block_size:
         count = math.ceil(count / rule.block_size) * rule.block_size
         source += f" → {count} (blocks of {rule.block_size})"
-    if isinstance(rule, Charge) and rule.priced_per_block and rule.block_size is not None:
+    if rule.priced_per_block and rule.block_size is not None:
         count //= rule.block_size
         source += f" = {count} block(s)"
     return Decimal(count), source

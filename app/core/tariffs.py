@@ -301,23 +301,28 @@ class IncludedMinutes(_Model):
     _draws = field_validator("draws")(_check_traffic)
 
 
-class Charge(_Model):
-    """A priced quantity: ``price`` × the quantity of ``per`` (× ``multiplier``, rounded up,
-    then up to a multiple of ``block_size``; ``priced_per_block`` prices whole blocks)."""
+class _Quantified(_Model):
+    """A quantity rule: the quantity of ``per`` × ``multiplier``, rounded up, then up to a
+    multiple of ``block_size``; ``priced_per_block`` counts whole blocks instead."""
 
-    name: str
-    price: Price
     per: Basis = Basis.ACCOUNT
     multiplier: Decimal = Field(Decimal(1), gt=0)
     block_size: int | None = Field(None, ge=1)
     priced_per_block: bool = False
-    component: Component | None = None
 
     @model_validator(mode="after")
-    def _blocks(self) -> Charge:
+    def _blocks(self) -> _Quantified:
         if self.priced_per_block and self.block_size is None:
             raise ValueError("priced_per_block needs a block_size")
         return self
+
+
+class Charge(_Quantified):
+    """A priced quantity (recurring a month, or one-time): ``price`` × the quantity."""
+
+    name: str
+    price: Price
+    component: Component | None = None
 
 
 class Rental(_Model):
@@ -327,15 +332,12 @@ class Rental(_Model):
     term_months: int | None = Field(None, ge=1)
 
 
-class EquipmentItem(_Model):
+class EquipmentItem(_Quantified):
     """Bought hardware or licences: replaced after ``lifetime_months`` (None: outlives any
     horizon), worth ``residual_value`` a unit at end of life, optionally rented instead."""
 
     name: str
     unit_price: Price
-    per: Basis = Basis.ACCOUNT
-    multiplier: Decimal = Field(Decimal(1), gt=0)
-    block_size: int | None = Field(None, ge=1)
     component: Literal[Component.EQUIPMENT, Component.LICENCES] = Component.EQUIPMENT
     lifetime_months: int | None = Field(None, ge=1)
     residual_value: Price = Decimal(0)
