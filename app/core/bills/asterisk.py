@@ -1,0 +1,119 @@
+"""Asterisk ``cdr_csv`` Master.csv (and FreeSWITCH's "asterisk" template, same layout).
+
+Columns as ``cdr/cdr_csv.c`` ``build_csv_record`` writes them: accountcode, src, dst,
+dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end, duration,
+billsec, disposition, amaflags; then uniqueid (17), userfield (18), and with
+``newcdrcolumns`` peeraccount, linkedid, sequence (21). No header. An unanswered call has an
+empty answer field. Answered: ``disposition`` ANSWERED (FreeSWITCH writes a hangup cause
+there; then a non-empty answer time). Channel occupancy is start…end, billing ``billsec``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from app.core.bills.columns import BillFormat
+from app.core.bills.csvread import read_strings
+from app.core.bills.errors import BillError
+from app.core.bills.table import (
+    SKIP_DATE,
+    SKIP_DURATION,
+    SKIP_FIELDS,
+    SKIP_NEGATIVE,
+    FileCalls,
+    finish,
+    parse_datetimes,
+    parse_seconds,
+    skip_reason,
+)
+from app.core.bills.text import Text
+from app.core.numberplan import normalise_number
+
+BASE_COLUMNS = [
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+]
+EXTRA_COLUMNS = ["uniqueid", "userfield", "peeraccount", "linkedid", "sequence"]
+COLUMN_COUNTS = (16, 17, 18, 21)
+ASTERISK_DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION")
+DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S"]
+
+
+def columns_for(count: int) -> list[str]:
+    """Column names of a Master.csv with ``count`` fields a row."""
+    if count not in COLUMN_COUNTS:
+        raise ValueError(f"an Asterisk Master.csv has 16, 17, 18 or 21 columns, not {count}")
+    return BASE_COLUMNS + EXTRA_COLUMNS[: count - 16]
+
+
+def read(name: str, text: Text, column_count: int) -> FileCalls:
+    """Read a Master.csv of ``column_count`` columns into calls."""
+    try:
+        columns = columns_for(column_count)
+    except ValueError as exc:
+        raise BillError(name, str(exc), line=1) from None
+    raw = read_strings(name, text, columns)
+    start = parse_datetimes(raw.get_column("start"), DATETIME_FORMATS)
+    end = parse_datetimes(raw.get_column("end"), DATETIME_FORMATS)
+    disposition = raw.get_column("disposition").str.strip_chars().str.to_uppercase()
+    is_freeswitch = _looks_like_hangup_causes(disposition)
+    frame = raw.with_columns(
+        start=start,
+        end_time=end,
+        duration_s=parse_seconds(raw.get_column("duration")),
+        billsec=parse_seconds(raw.get_column("billsec")),
+        disposition=disposition,
+    )
+    answer_given = pl.col("answer").str.strip_chars().fill_null("") != ""
+    in_vocabulary = pl.col("disposition").is_in(ASTERISK_DISPOSITIONS)
+    answered = (
+        pl.when(in_vocabulary)
+        .then(pl.col("disposition") == "ANSWERED")
+        .otherwise(answer_given)
+    )
+    hold = (
+        pl.when(pl.col("end_time").is_not_null())
+        .then((pl.col("end_time") - pl.col("start")).dt.total_seconds())
+        .otherwise(pl.col("duration_s"))
+    )
+    src = pl.col("src").fill_null("")
+    caller_id = pl.col("clid").str.extract(r"<([^>]*)>", 1).fill_null("")
+    frame = frame.with_columns(
+        answered=answered,
+        hold_s=hold,
+        caller=normalise_number(pl.when(src.str.strip_chars() != "").then(src).otherwise(caller_id)),
+        callee=normalise_number(pl.col("dst")),
+        call_id=pl.col("linkedid") if "linkedid" in columns else pl.lit(None, dtype=pl.String),
+    )
+    frame = frame.with_columns(
+        _skip=skip_reason(
+            (pl.col("disposition").is_null(), SKIP_FIELDS),
+            (pl.col("start").is_null(), SKIP_DATE),
+            (pl.col("billsec").is_null() | pl.col("hold_s").is_null(), SKIP_DURATION),
+            ((pl.col("billsec") < 0) | (pl.col("hold_s") < 0), SKIP_NEGATIVE),
+        )
+    )
+    fmt = BillFormat.FREESWITCH if is_freeswitch else BillFormat.ASTERISK
+    return finish(name, fmt, frame, rows_read=raw.height)
+
+
+def _looks_like_hangup_causes(disposition: pl.Series) -> bool:
+    """FreeSWITCH's asterisk template writes hangup causes (NORMAL_CLEARING …)."""
+    known = disposition.drop_nulls().head(1000)
+    if known.len() == 0:
+        return False
+    return bool((~known.is_in(ASTERISK_DISPOSITIONS)).mean() > 0.5)  # type: ignore[operator]

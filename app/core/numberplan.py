@@ -1,0 +1,431 @@
+"""Number plan: the class of a dialled or presented number, vectorised over distinct numbers.
+
+The rules are those of DESIGN.md ("Categories", "Extensions"), decided with Google's
+libphonenumber data as shipped in ``phonenumbers``. Instead of parsing numbers one by one,
+the metadata's own patterns (international and national prefixes, country codes, the
+national-number regular expressions of each number type, short and emergency numbers) are
+compiled once per plan and applied as polars expressions to the *distinct* numbers of a
+bill, so a million distinct numbers cost a few vectorised regex passes, not a million parses.
+``classify_number`` gives the same answer for one number (tests compare it with
+``phonenumbers.parse``/``number_type``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import phonenumbers
+import polars as pl
+from phonenumbers import PhoneMetadata
+from phonenumbers.phonemetadata import PhoneNumberDesc
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+from app.core.usage import Category
+
+_OTHER_NATIONAL_TYPES = ("voip", "personal_number", "pager", "uan", "voicemail")
+_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+
+
+class NumberPlanError(ValueError):
+    """An unusable number-plan setting (country, area code, prefix or extension range)."""
+
+
+@dataclass(frozen=True)
+class ExtensionRange:
+    """Extensions ``low``…``high`` inclusive, compared as numbers of the same digit counts."""
+
+    low: int
+    high: int
+    min_digits: int
+    max_digits: int
+
+
+def parse_extension_ranges(text: str | None) -> tuple[ExtensionRange, ...]:
+    """``"8000-8099,200-299,555"`` → ranges; empty or None → () (the default rule)."""
+    if not text or not text.strip():
+        return ()
+    ranges = []
+    for part in text.split(","):
+        match = _RANGE.match(part)
+        if match is None:
+            raise NumberPlanError(f"extension range {part.strip()!r} is not like 8000-8099")
+        low_text, high_text = match.group(1), match.group(2) or match.group(1)
+        low, high = int(low_text), int(high_text)
+        if low > high:
+            raise NumberPlanError(f"extension range {part.strip()!r} ends before it starts")
+        ranges.append(ExtensionRange(low, high, len(low_text), len(high_text)))
+    return tuple(ranges)
+
+
+def normalise_number(expr: pl.Expr) -> pl.Expr:
+    """Keep the digits of a number and a leading ``+`` (``"+1 (212) 555-0100"`` → ``"+12125550100"``);
+    a name-only caller ID (``"Anonymous"``) becomes an empty string."""
+    stripped = expr.cast(pl.String).fill_null("").str.strip_chars()
+    digits = stripped.str.replace_all(r"[^0-9]", "")
+    return (
+        pl.when(stripped.str.starts_with("+") & (digits != "")).then("+" + digits).otherwise(digits)
+    )
+
+
+def _full(pattern: str) -> str:
+    return f"^(?:{pattern})$"
+
+
+def _desc_matches(number: pl.Expr, desc: PhoneNumberDesc | None) -> pl.Expr:
+    """``phonenumbers._is_number_matching_desc``: a possible length and a full pattern match."""
+    if desc is None or desc.national_number_pattern is None:
+        return pl.lit(False)
+    matches = number.str.contains(_full(desc.national_number_pattern))
+    lengths = [n for n in (desc.possible_length or ()) if n > 0]
+    if lengths:
+        matches = matches & number.str.len_chars().is_in(lengths)
+    return matches
+
+
+def _is_valid_for(metadata: PhoneMetadata, nsn: pl.Expr) -> pl.Expr:
+    """A national number of some known type of ``metadata``'s region (phonenumbers' validity)."""
+    if metadata.general_desc is None:
+        return pl.lit(False)
+    types = [
+        "premium_rate",
+        "toll_free",
+        "shared_cost",
+        *_OTHER_NATIONAL_TYPES,
+        "fixed_line",
+        "mobile",
+    ]
+    any_type = pl.lit(False)
+    for name in types:
+        any_type = any_type | _desc_matches(nsn, getattr(metadata, name))
+    return _desc_matches(nsn, metadata.general_desc) & any_type
+
+
+@cache
+def _country_codes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    codes = [str(cc) for cc in phonenumbers.COUNTRY_CODE_TO_REGION_CODE]
+    return (
+        frozenset(c for c in codes if len(c) == 1),
+        frozenset(c for c in codes if len(c) == 2),
+        frozenset(c for c in codes if len(c) == 3),
+    )
+
+
+def _regions_of(cc: str) -> tuple[str, ...]:
+    return tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(cc), ()))
+
+
+def _metadata(region: str) -> PhoneMetadata | None:
+    return PhoneMetadata.metadata_for_region(region, None)
+
+
+@dataclass(frozen=True)
+class NumberPlan:
+    """The client's numbering context: home country, local area codes, the PBX's outside-line
+    prefix and its extension ranges (empty: extensions are numbers of at most 6 digits that
+    are not emergency or service short numbers)."""
+
+    country: str
+    area_codes: tuple[str, ...] = ()
+    outside_prefix: str = ""
+    extension_ranges: tuple[ExtensionRange, ...] = ()
+    _metadata: PhoneMetadata = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        country = self.country.upper()
+        object.__setattr__(self, "country", country)
+        metadata = _metadata(country)
+        if metadata is None:
+            raise NumberPlanError(f"unknown country {self.country!r} (an ISO 3166 code like CN)")
+        object.__setattr__(self, "_metadata", metadata)
+        for code in self.area_codes:
+            if not code.isdigit():
+                raise NumberPlanError(f"area code {code!r} is not digits")
+        if self.outside_prefix and not self.outside_prefix.isdigit():
+            raise NumberPlanError(f"outside-line prefix {self.outside_prefix!r} is not digits")
+
+    @property
+    def country_code(self) -> str:
+        return str(self._metadata.country_code)
+
+    def default_timezone(self) -> str:
+        """The first IANA zone libphonenumber gives for the first area code (or the country)."""
+        key = self.country_code + (self.area_codes[0] if self.area_codes else "")
+        for length in range(min(len(key), TIMEZONE_LONGEST_PREFIX), 0, -1):
+            zones = TIMEZONE_DATA.get(key[:length])
+            if zones:
+                return str(zones[0])
+        return "UTC"
+
+    # --- extensions and short numbers ------------------------------------------------
+
+    def _short_class(self, digits: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        """(is emergency, is a valid short number) for bare digit strings."""
+        short = PhoneMetadata.short_metadata_for_region(self.country, None)
+        if short is None:
+            return pl.lit(False), pl.lit(False)
+        emergency = (
+            digits.str.contains(_full(short.emergency.national_number_pattern))
+            if short.emergency is not None and short.emergency.national_number_pattern
+            else pl.lit(False)
+        )
+        valid = _desc_matches(digits, short.general_desc) & _desc_matches(digits, short.short_code)
+        return emergency & (digits != ""), valid & (digits != "")
+
+    def _is_service_number(self, number: pl.Expr) -> pl.Expr:
+        """Emergency or service short number, as dialled or after the outside-line prefix."""
+        emergency, special = self._short_class(number)
+        result = emergency | special
+        prefix = self.outside_prefix
+        if prefix:
+            rest = number.str.slice(len(prefix))
+            rest_emergency, rest_special = self._short_class(rest)
+            result = result | (number.str.starts_with(prefix) & (rest_emergency | rest_special))
+        return result
+
+    def is_extension(self, number: pl.Expr) -> pl.Expr:
+        """Whether a normalised number is one of the client's extensions (DESIGN.md)."""
+        digits_only = number.str.contains(r"^[0-9]+$")
+        length = number.str.len_chars()
+        if self.extension_ranges:
+            value = number.str.slice(0, 18).cast(pl.Int64, strict=False)
+            in_range = pl.lit(False)
+            for r in self.extension_ranges:
+                in_range = in_range | (
+                    value.is_between(r.low, r.high) & length.is_between(r.min_digits, r.max_digits)
+                )
+            candidate = digits_only & in_range
+        else:
+            candidate = digits_only & (length <= 6)
+        return candidate & ~self._is_service_number(number)
+
+    # --- classification -----------------------------------------------------------------
+
+    def classify(self, numbers: pl.Series, *, dialled: bool) -> pl.DataFrame:
+        """Classify distinct normalised numbers of remote parties.
+
+        ``dialled``: the number was dialled from the PBX, so a leading outside-line prefix is
+        stripped first. Returns one row per distinct input ``number`` with ``category``,
+        ``country`` (ISO alpha-2 or null), ``prefix`` (``"+CC NNNN"`` or null) and ``key``
+        (``+`` country code and national number: equal for every way of writing one number).
+        """
+        frame = pl.DataFrame({"number": numbers.cast(pl.String)}).unique(maintain_order=True)
+        return self._classify_frame(frame, dialled=dialled)
+
+    def classify_number(
+        self, number: str, *, dialled: bool = False
+    ) -> tuple[str, str | None, str | None]:
+        """(category, country, prefix) of one number, by the same rules as ``classify``."""
+        series = pl.Series([number]).to_frame("n").select(normalise_number(pl.col("n"))).to_series()
+        row = self.classify(series, dialled=dialled).row(0, named=True)
+        return row["category"], row["country"], row["prefix"]
+
+    def _classify_frame(self, frame: pl.DataFrame, *, dialled: bool) -> pl.DataFrame:
+        md = self._metadata
+        n = pl.col("number")
+        prefix = self.outside_prefix
+        if dialled and prefix:
+            stripped = (
+                pl.when(n.str.starts_with(prefix) & (n.str.len_chars() > len(prefix)))
+                .then(n.str.slice(len(prefix)))
+                .otherwise(n)
+            )
+            frame = frame.with_columns(s=stripped)
+        else:
+            frame = frame.with_columns(s=n)
+        s = pl.col("s")
+        plus = s.str.starts_with("+")
+        digits = s.str.strip_prefix("+")
+        idd = f"^(?:{md.international_prefix})" if md.international_prefix else None
+        if idd is not None:
+            after_idd = digits.str.replace(idd, "")
+            by_idd = ~plus & digits.str.contains(idd) & (after_idd != "")
+            by_idd = by_idd & ~after_idd.str.starts_with("0")
+        else:
+            after_idd, by_idd = digits, pl.lit(False)
+        one, two, three = _country_codes()
+        frame = frame.with_columns(
+            digits=digits,
+            intl=plus | by_idd,
+            t=pl.when(plus).then(digits).when(by_idd).then(after_idd).otherwise(None),
+        )
+        t = pl.col("t")
+        frame = frame.with_columns(
+            intl_cc=pl.when(t.str.slice(0, 1).is_in(list(one)))
+            .then(t.str.slice(0, 1))
+            .when(t.str.slice(0, 2).is_in(list(two)))
+            .then(t.str.slice(0, 2))
+            .when(t.str.slice(0, 3).is_in(list(three)))
+            .then(t.str.slice(0, 3))
+            .otherwise(None)
+        )
+        frame = frame.with_columns(
+            intl_nsn=t.str.slice(pl.col("intl_cc").str.len_chars().cast(pl.Int64))
+        )
+        home_nsn = self._national_number(pl.col("digits"))
+        home_cc = self.country_code
+        frame = frame.with_columns(
+            cc=pl.when(pl.col("intl")).then(pl.col("intl_cc")).otherwise(pl.lit(home_cc)),
+            nsn=pl.when(pl.col("intl")).then(pl.col("intl_nsn")).otherwise(home_nsn),
+        )
+        frame = self._with_regions(frame)
+        frame = frame.with_columns(home_category=self._home_category(pl.col("nsn")))
+        digits_col = pl.col("digits")
+        emergency, special = self._short_class(digits_col)
+        regular = (
+            pl.when(pl.col("cc").is_null())
+            .then(pl.lit(Category.UNKNOWN.value))
+            .when(pl.col("region") == self.country)
+            .then(pl.col("home_category"))
+            .when(pl.col("region").is_null() & (pl.col("cc") == home_cc))
+            .then(pl.lit(Category.UNKNOWN.value))
+            .otherwise(pl.lit(Category.INTERNATIONAL.value))
+        )
+        short_length = digits_col.str.len_chars() <= 6
+        category = (
+            pl.when(~plus & emergency)
+            .then(pl.lit(Category.EMERGENCY.value))
+            .when(~plus & special & (short_length | (regular == Category.UNKNOWN.value)))
+            .then(pl.lit(Category.SPECIAL.value))
+            .when(digits_col == "")
+            .then(pl.lit(Category.UNKNOWN.value))
+            .otherwise(regular)
+        )
+        frame = frame.with_columns(category=category)
+        cat = pl.col("category")
+        short_or_unknown_cc = cat.is_in([Category.EMERGENCY.value, Category.SPECIAL.value])
+        country = (
+            pl.when(short_or_unknown_cc)
+            .then(pl.lit(self.country))
+            .when(cat == Category.UNKNOWN.value)
+            .then(pl.lit(None, dtype=pl.String))
+            .otherwise(pl.col("region"))
+        )
+        has_number = pl.col("cc").is_not_null() & (pl.col("nsn") != "") & ~short_or_unknown_cc
+        return frame.select(
+            "number",
+            "category",
+            country.alias("country"),
+            pl.when(has_number)
+            .then("+" + pl.col("cc") + " " + pl.col("nsn").str.slice(0, 4))
+            .otherwise(None)
+            .alias("prefix"),
+            pl.when(has_number)
+            .then("+" + pl.col("cc") + pl.col("nsn"))
+            .otherwise("?" + pl.col("digits"))
+            .alias("key"),
+        )
+
+    def _is_fixed(self, nsn: pl.Expr) -> pl.Expr:
+        md = self._metadata
+        return _desc_matches(nsn, md.general_desc) & _desc_matches(nsn, md.fixed_line)
+
+    def _national_number(self, digits: pl.Expr) -> pl.Expr:
+        """The national significant number of a number written in national form: the trunk
+        prefix stripped; without it, a local number gains the first area code that makes it
+        a valid fixed line, else it stands as written (mobile, toll-free …)."""
+        md = self._metadata
+        national_prefix = md.national_prefix or ""
+        general = md.general_desc
+        result = digits
+        if self.area_codes:
+            local: pl.Expr = pl.lit(None, dtype=pl.String)
+            for code in reversed(self.area_codes):
+                candidate = pl.lit(code) + digits
+                local = pl.when(self._is_fixed(candidate)).then(candidate).otherwise(local)
+            result = pl.coalesce(local, digits)
+        if national_prefix:
+            stripped = digits.str.slice(len(national_prefix))
+            use_stripped = digits.str.starts_with(national_prefix) & (
+                _desc_matches(stripped, general) | ~_desc_matches(digits, general)
+            )
+            result = pl.when(use_stripped).then(stripped).otherwise(result)
+        return result
+
+    def _with_regions(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``region``: the region of (cc, nsn) as ``phonenumbers.region_code_for_number``
+        finds it (the first region of a shared country code whose leading digits or number
+        patterns match)."""
+        frame = frame.with_row_index("_i")
+        shared = [
+            cc
+            for cc in frame.get_column("cc").drop_nulls().unique().to_list()
+            if len(_regions_of(cc)) > 1
+        ]
+        regions = pl.col("cc").map_elements(_single_region, return_dtype=pl.String)
+        single = frame.select("_i", "cc").unique("cc").with_columns(region=regions)
+        frame = frame.join(single.select("cc", "region"), on="cc", how="left")
+        found: list[pl.DataFrame] = []
+        for cc in shared:
+            remaining = frame.filter(pl.col("cc") == cc).select("_i", "nsn")
+            for region in _regions_of(cc):
+                md = _metadata(region)
+                if md is None or remaining.height == 0:
+                    continue
+                if md.leading_digits:
+                    cond = pl.col("nsn").str.contains(f"^(?:{md.leading_digits})")
+                else:
+                    cond = _is_valid_for(md, pl.col("nsn"))
+                flagged = remaining.with_columns(_hit=cond)
+                found.append(
+                    flagged.filter(pl.col("_hit")).select("_i", pl.lit(region).alias("_region"))
+                )
+                remaining = flagged.filter(~pl.col("_hit")).drop("_hit")
+        if found:
+            hits = pl.concat(found)
+            frame = frame.join(hits, on="_i", how="left").with_columns(
+                region=pl.when(pl.col("cc").is_in(shared))
+                .then(pl.col("_region"))
+                .otherwise(pl.col("region"))
+            )
+            frame = frame.drop("_region")
+        elif shared:
+            frame = frame.with_columns(
+                region=pl.when(pl.col("cc").is_in(shared)).then(None).otherwise(pl.col("region"))
+            )
+        return frame.sort("_i").drop("_i")
+
+    def _home_category(self, nsn: pl.Expr) -> pl.Expr:
+        """The category of a home-region national number (phonenumbers' ``number_type``
+        order; fixed lines local or national by area code)."""
+        md = self._metadata
+        area = pl.lit(False)
+        for code in self.area_codes:
+            area = area | nsn.str.starts_with(code)
+        fixed_category = (
+            pl.when(area)
+            .then(pl.lit(Category.LOCAL.value))
+            .otherwise(pl.lit(Category.NATIONAL.value))
+        )
+        other_national = pl.lit(False)
+        for name in _OTHER_NATIONAL_TYPES:
+            other_national = other_national | _desc_matches(nsn, getattr(md, name))
+        mobile = _desc_matches(nsn, md.mobile)
+        if md.same_mobile_and_fixed_line_pattern:
+            mobile = pl.lit(False)
+        return (
+            pl.when(~_desc_matches(nsn, md.general_desc))
+            .then(pl.lit(Category.UNKNOWN.value))
+            .when(_desc_matches(nsn, md.premium_rate))
+            .then(pl.lit(Category.PREMIUM.value))
+            .when(_desc_matches(nsn, md.toll_free))
+            .then(pl.lit(Category.TOLL_FREE.value))
+            .when(_desc_matches(nsn, md.shared_cost))
+            .then(pl.lit(Category.SHARED_COST.value))
+            .when(other_national)
+            .then(pl.lit(Category.NATIONAL.value))
+            .when(_desc_matches(nsn, md.fixed_line))
+            .then(fixed_category)
+            .when(mobile)
+            .then(pl.lit(Category.MOBILE.value))
+            .otherwise(pl.lit(Category.UNKNOWN.value))
+        )
+
+
+def _single_region(cc: str) -> str | None:
+    regions = _regions_of(cc)
+    if len(regions) != 1:
+        return None
+    region = regions[0]
+    return None if region == "001" else str(region)

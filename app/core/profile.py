@@ -1,0 +1,708 @@
+"""Call table → usage profile: exact histograms, busy hour, peak concurrency, signals.
+
+``analyze_files`` is the one call the CLI and the web make: bytes in, ``UsageProfile`` out.
+``build_profile`` does the work on a ``CallTable``; ``profile_from_figures`` builds the same
+shape from figures a rep types in (``source="entered"``). Every aggregate is computed with
+polars expressions over all calls; numbers are classified once per distinct number
+(``app.core.numberplan``) and never leave this module.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+from app.core.bills import BillFormat, CallTable, ColumnMapping, read_calls
+from app.core.bills.table import SKIP_OVERLAP, dedupe_calls
+from app.core.erlang import channels_for, erlang_b
+from app.core.numberplan import NumberPlan, NumberPlanError, parse_extension_ranges
+from app.core.usage import (
+    BucketKey,
+    Category,
+    CategoryUsage,
+    DayTraffic,
+    Direction,
+    DurationBuckets,
+    MonthTotals,
+    Period,
+    RecommendedChannels,
+    RowCounts,
+    Signal,
+    Totals,
+    UsageProfile,
+)
+
+Progress = Callable[[float], None]
+TRUNK = (Direction.INBOUND.value, Direction.OUTBOUND.value)
+DAY_SECONDS = 86_400
+
+# Deal-signal thresholds (figure > threshold raises the signal unless said otherwise).
+AUTODIALER_SHARE = 0.5  # outbound calls unanswered or shorter than AUTODIALER_SECONDS
+AUTODIALER_SECONDS = 10
+AUTODIALER_MIN_CALLS = 100
+IDLE_DID_MINUTES = 60.0  # inbound minutes per DID per average month (figure < threshold)
+IDLE_DID_MIN_DIDS = 5
+INTERNATIONAL_SHARE = 0.2  # international + premium share of outbound billable seconds
+CONCENTRATION_SHARE = 0.5  # share of outbound billable seconds to the 5 top destinations
+CONCENTRATION_TOP = 5
+CONCENTRATION_MIN_CALLS = 50
+MONTH_DAYS = 30.4375
+
+
+class AnalysisOptions(BaseModel):
+    """What ``telroi analyze`` and ``POST /api/v1/analyses`` take besides the files."""
+
+    country: str = Field(description="ISO 3166 alpha-2 code of the client's country")
+    area_codes: list[str] = Field(default_factory=list, description="local area codes")
+    outside_prefix: str = Field("", description="PBX outside-line prefix to strip, e.g. 9")
+    extensions: str | None = Field(None, description="extension ranges, e.g. 8000-8099,200")
+    timezone: str | None = Field(None, description="IANA zone; default: the area code's")
+    format: BillFormat = BillFormat.AUTO
+    column_mapping: ColumnMapping | None = None
+    gos: float = Field(0.01, gt=0, lt=1, description="grade of service for Erlang B")
+    current_lines: int | None = Field(None, ge=0, description="the client's lines today")
+
+    def number_plan(self) -> NumberPlan:
+        """The number plan these options describe (NumberPlanError when unusable)."""
+        return NumberPlan(
+            country=self.country,
+            area_codes=tuple(code.strip() for code in self.area_codes if code.strip()),
+            outside_prefix=self.outside_prefix.strip(),
+            extension_ranges=parse_extension_ranges(self.extensions),
+        )
+
+    def zone(self, plan: NumberPlan) -> str:
+        """The client's IANA zone: given, or libphonenumber's for the area code."""
+        zone = self.timezone or plan.default_timezone()
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise NumberPlanError(f"unknown time zone {zone!r}") from None
+        return zone
+
+
+def analyze_files(
+    files: list[tuple[str, bytes]],
+    options: AnalysisOptions,
+    progress: Progress | None = None,
+) -> UsageProfile:
+    """Read ``(name, bytes)`` bills and build their one usage profile.
+
+    Raises ``BillError`` (file, line, column) for unreadable bills and ``NumberPlanError``
+    for unusable options. ``progress`` receives fractions from 0 to 1."""
+    report = progress or (lambda _fraction: None)
+    plan = options.number_plan()
+    zone = options.zone(plan)
+    report(0.0)
+    table = read_calls(
+        files, format=options.format, column_mapping=options.column_mapping, timezone=zone
+    )
+    report(0.5)
+    profile = build_profile(
+        table, plan, timezone=zone, gos=options.gos, current_lines=options.current_lines
+    )
+    report(1.0)
+    return profile
+
+
+def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The call table with ``direction``, ``category``, ``country``, ``prefix``, ``key``
+    (normalised remote number, internal use only), ``caller_ext``/``callee_ext``, and with
+    legs, cross-file duplicates and carrier rows overlapping a PBX export removed (their
+    counts returned by reason)."""
+    calls = table.calls
+    numbers = pl.concat([calls.get_column("caller"), calls.get_column("callee")]).unique()
+    extensions = (
+        numbers.to_frame("n").filter(plan.is_extension(pl.col("n"))).get_column("n")
+    )
+    calls = calls.with_columns(
+        caller_ext=pl.col("caller").is_in(extensions.implode()),
+        callee_ext=pl.col("callee").is_in(extensions.implode()),
+    )
+    by_rule = (
+        pl.when(pl.col("caller_ext") & pl.col("callee_ext"))
+        .then(pl.lit(Direction.INTERNAL.value))
+        .when(pl.col("caller_ext"))
+        .then(pl.lit(Direction.OUTBOUND.value))
+        .otherwise(pl.lit(Direction.INBOUND.value))
+    )
+    calls = calls.with_columns(direction=pl.coalesce("direction", by_rule))
+    direction = pl.col("direction")
+    dialled = plan.classify(
+        calls.filter(direction == Direction.OUTBOUND.value).get_column("callee"), dialled=True
+    )
+    presented = plan.classify(
+        pl.concat(
+            [
+                calls.filter(direction == Direction.INBOUND.value).get_column("caller"),
+                calls.filter(direction == Direction.INBOUND.value).get_column("callee"),
+            ]
+        ),
+        dialled=False,
+    )
+    calls = (
+        calls.join(dialled.rename(lambda c: f"o_{c}"), left_on="callee", right_on="o_number", how="left")
+        .join(presented.rename(lambda c: f"i_{c}"), left_on="caller", right_on="i_number", how="left")
+        .join(presented.rename(lambda c: f"d_{c}"), left_on="callee", right_on="d_number", how="left")
+    )
+    own_paid = pl.col("d_category").is_in([Category.TOLL_FREE.value, Category.SHARED_COST.value])
+
+    def pick(field: str) -> pl.Expr:
+        return (
+            pl.when(direction == Direction.OUTBOUND.value)
+            .then(pl.col(f"o_{field}"))
+            .when((direction == Direction.INBOUND.value) & own_paid)
+            .then(pl.col(f"d_{field}"))
+            .when(direction == Direction.INBOUND.value)
+            .then(pl.col(f"i_{field}"))
+            .otherwise(None)
+        )
+
+    calls = calls.with_columns(
+        category=pl.when(direction == Direction.INTERNAL.value)
+        .then(pl.lit(Category.INTERNAL.value))
+        .otherwise(pick("category")),
+        country=pick("country"),
+        prefix=pick("prefix"),
+        key=pl.when(direction == Direction.OUTBOUND.value)
+        .then(pl.col("o_key"))
+        .when(direction == Direction.INBOUND.value)
+        .then(pl.col("i_key"))
+        .otherwise(pl.col("caller") + ">" + pl.col("callee")),
+    ).drop(pl.selectors.starts_with("o_", "i_", "d_"))
+    calls, removed = dedupe_calls(calls)
+    calls, overlap = _drop_carrier_overlap(calls, table)
+    if overlap:
+        removed[SKIP_OVERLAP] = overlap
+    return calls, removed
+
+
+def _pbx_and_carrier_span(table: CallTable) -> tuple[dt.date, dt.date] | None:
+    """The dates both a PBX export and a carrier bill cover, if they overlap."""
+    pbx = [f for f in table.files if f.is_pbx_export]
+    carrier = [f for f in table.files if not f.is_pbx_export]
+    if not pbx or not carrier:
+        return None
+
+    def span(files: list[object]) -> tuple[dt.date, dt.date]:
+        frames = [f.calls.get_column("start") for f in files]  # type: ignore[attr-defined]
+        starts = pl.concat(frames)
+        return starts.min().date(), starts.max().date()  # type: ignore[union-attr]
+
+    pbx_first, pbx_last = span(pbx)  # type: ignore[arg-type]
+    carrier_first, carrier_last = span(carrier)  # type: ignore[arg-type]
+    first, last = max(pbx_first, carrier_first), min(pbx_last, carrier_last)
+    return (first, last) if first <= last else None
+
+
+def _drop_carrier_overlap(calls: pl.DataFrame, table: CallTable) -> tuple[pl.DataFrame, int]:
+    """A PBX export and a carrier bill of one period are two views of one traffic: keep the
+    PBX export's calls there (they include unanswered calls and ringing)."""
+    overlap = _pbx_and_carrier_span(table)
+    if overlap is None:
+        return calls, 0
+    carrier_files = [i for i, f in enumerate(table.files) if not f.is_pbx_export]
+    day = pl.col("start").dt.date()
+    dropped = pl.col("file").is_in(carrier_files) & day.is_between(overlap[0], overlap[1])
+    kept = calls.filter(~dropped)
+    return kept, calls.height - kept.height
+
+
+def build_profile(
+    table: CallTable,
+    plan: NumberPlan,
+    *,
+    timezone: str,
+    gos: float = 0.01,
+    current_lines: int | None = None,
+) -> UsageProfile:
+    """The usage profile of a call table under a number plan (DESIGN.md's rules)."""
+    calls, removed = classify_calls(table, plan)
+    skipped = table.skipped
+    for reason, count in removed.items():
+        skipped[reason] = skipped.get(reason, 0) + count
+    if calls.height == 0:
+        from app.core.bills import BillError
+
+        raise BillError(", ".join(f.name for f in table.files), "no usable call")
+    zone = ZoneInfo(timezone)
+    calls = calls.with_columns(
+        t0=pl.col("start").dt.epoch("s"),
+        month=pl.col("start").dt.strftime("%Y-%m"),
+        how=(pl.col("start").dt.weekday().cast(pl.Int32) - 1) * 24
+        + pl.col("start").dt.hour().cast(pl.Int32),
+        billable=pl.when(pl.col("answered")).then(pl.col("billsec")).otherwise(0),
+    )
+    first, last = calls.select(pl.col("start").min().alias("a"), pl.col("start").max().alias("b")).row(0)
+    period = Period(
+        start=first.replace(tzinfo=zone).isoformat(),
+        end=last.replace(tzinfo=zone).isoformat(),
+        days=float((last.date() - first.date()).days + 1),
+    )
+    totals_row = calls.select(
+        pl.len(), pl.col("answered").sum(), pl.col("billable").sum()
+    ).row(0)
+    traffic = _traffic(calls, first.date(), last.date())
+    erlang_channels = channels_for(traffic.busy_hour_erlangs, gos)
+    has_pbx = any(f.is_pbx_export for f in table.files)
+    pbx_calls = calls.filter(
+        pl.col("file").is_in([i for i, f in enumerate(table.files) if f.is_pbx_export])
+    )
+    distinct_extensions = (
+        pl.concat(
+            [
+                pbx_calls.filter(pl.col("caller_ext")).get_column("caller"),
+                pbx_calls.filter(pl.col("callee_ext")).get_column("callee"),
+            ]
+        ).n_unique()
+        if has_pbx
+        else None
+    )
+    distinct_dids = (
+        pbx_calls.filter(
+            (pl.col("direction") == Direction.INBOUND.value) & (pl.col("callee") != "")
+        )
+        .get_column("callee")
+        .n_unique()
+        if has_pbx
+        else None
+    )
+    categories = _categories(calls)
+    profile = UsageProfile(
+        period=period,
+        rows=RowCounts(
+            read=table.rows_read,
+            used=calls.height,
+            skipped=sum(skipped.values()),
+            skipped_reasons=dict(sorted(skipped.items())),
+        ),
+        totals=Totals(
+            calls=int(totals_row[0]),
+            answered_calls=int(totals_row[1]),
+            billable_seconds=int(totals_row[2]),
+        ),
+        categories=categories,
+        busy_hour_erlangs=traffic.busy_hour_erlangs,
+        peak_concurrent_calls=traffic.peak,
+        recommended_channels=RecommendedChannels(
+            gos=gos, channels=max(traffic.peak, erlang_channels)
+        ),
+        distinct_extensions=distinct_extensions,
+        distinct_dids=distinct_dids,
+        source="measured",
+        formats=sorted({f.format.value for f in table.files}),
+        currency=next((f.currency for f in table.files if f.currency), None),
+        talk_time_only=any(not f.is_pbx_export for f in table.files),
+        weekday_hour_erlangs=traffic.weekday_hour,
+        days=traffic.days,
+        months=_months(calls),
+        buckets=_buckets(calls),
+    )
+    profile.signals = _signals(calls, profile, table, current_lines)
+    return profile
+
+
+class _Traffic(BaseModel):
+    busy_hour_erlangs: float
+    peak: int
+    weekday_hour: list[list[float]]
+    days: list[DayTraffic]
+
+
+def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
+    """Busy hour, peak concurrency, weekday×hour means and daily busy hours of trunk calls,
+    each call holding a channel over ``[start, start + hold_s)`` (local wall-clock time)."""
+    trunk = calls.filter(pl.col("direction").is_in(TRUNK)).select(
+        s=pl.col("t0"), e=pl.col("t0") + pl.col("hold_s")
+    )
+    hours = (
+        trunk.filter(pl.col("e") > pl.col("s"))
+        .with_columns(h=pl.int_ranges(pl.col("s") // 3600, (pl.col("e") - 1) // 3600 + 1))
+        .explode("h")
+        .with_columns(
+            sec=pl.min_horizontal(pl.col("e"), (pl.col("h") + 1) * 3600)
+            - pl.max_horizontal(pl.col("s"), pl.col("h") * 3600)
+        )
+        .group_by("h")
+        .agg(pl.col("sec").sum())
+    )
+    busy = float(hours.get_column("sec").max() or 0) / 3600 if hours.height else 0.0
+    events = pl.concat(
+        [
+            trunk.select(t=pl.col("s"), d=pl.lit(1, dtype=pl.Int8)),
+            trunk.select(t=pl.col("e"), d=pl.lit(-1, dtype=pl.Int8)),
+        ]
+    ).sort(["t", "d"])
+    peak = int(events.get_column("d").cast(pl.Int32).cum_sum().max() or 0) if events.height else 0
+    hours = hours.with_columns(
+        day=pl.from_epoch(pl.col("h") * 3600, time_unit="s").dt.date(),
+        hour=(pl.col("h") % 24).cast(pl.Int32),
+    ).with_columns(weekday=pl.col("day").dt.weekday().cast(pl.Int32) - 1)
+    slots = [0] * 7
+    day = first
+    while day <= last:
+        slots[day.weekday()] += 1
+        day += dt.timedelta(days=1)
+    matrix = [[0.0] * 24 for _ in range(7)]
+    for weekday, hour, seconds in (
+        hours.group_by("weekday", "hour").agg(pl.col("sec").sum()).iter_rows()
+    ):
+        if slots[weekday]:
+            matrix[weekday][hour] = seconds / 3600 / slots[weekday]
+    starts = (
+        calls.filter(pl.col("direction").is_in(TRUNK))
+        .group_by(pl.col("start").dt.date().alias("day"))
+        .agg(pl.len().alias("calls"))
+    )
+    per_day = hours.group_by("day").agg((pl.col("sec").max() / 3600).alias("erlangs"))
+    joined = starts.join(per_day, on="day", how="full", coalesce=True).sort("day")
+    days = [
+        DayTraffic(date=d.isoformat(), calls=int(c or 0), busy_hour_erlangs=float(e or 0.0))
+        for d, c, e in joined.select("day", "calls", "erlangs").iter_rows()
+    ]
+    return _Traffic(busy_hour_erlangs=busy, peak=peak, weekday_hour=matrix, days=days)
+
+
+def _cost_sum(column: str = "cost") -> pl.Expr:
+    return (
+        pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).otherwise(None)
+    )
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.normalize() + Decimal(0)
+
+
+def _categories(calls: pl.DataFrame) -> list[CategoryUsage]:
+    dims = ["direction", "category", "country"]
+    groups = (
+        calls.group_by(dims)
+        .agg(
+            pl.len().alias("calls"),
+            pl.col("answered").sum().alias("answered_calls"),
+            pl.col("billable").sum().alias("billable_seconds"),
+            _cost_sum().alias("billed_cost"),
+        )
+        .sort(dims, nulls_last=True)
+    )
+    histograms: dict[tuple[str, str, str | None], dict[str, int]] = defaultdict(dict)
+    for d, c, country, seconds, count in (
+        calls.filter(pl.col("answered"))
+        .group_by([*dims, "billsec"])
+        .agg(pl.len())
+        .sort([*dims, "billsec"], nulls_last=True)
+        .iter_rows()
+    ):
+        histograms[(d, c, country)][str(seconds)] = int(count)
+    return [
+        CategoryUsage(
+            direction=Direction(row["direction"]),
+            category=Category(row["category"]),
+            country=row["country"],
+            calls=int(row["calls"]),
+            answered_calls=int(row["answered_calls"]),
+            billable_seconds=int(row["billable_seconds"]),
+            billed_cost=_money(row["billed_cost"]),
+            duration_histogram=histograms.get(
+                (row["direction"], row["category"], row["country"]), {}
+            ),
+        )
+        for row in groups.iter_rows(named=True)
+    ]
+
+
+def _months(calls: pl.DataFrame) -> list[MonthTotals]:
+    rows = (
+        calls.group_by("month")
+        .agg(
+            pl.len().alias("calls"),
+            pl.col("answered").sum().alias("answered_calls"),
+            pl.col("billable").sum().alias("billable_seconds"),
+            _cost_sum().alias("billed_cost"),
+        )
+        .sort("month")
+    )
+    return [
+        MonthTotals(
+            month=r["month"],
+            calls=int(r["calls"]),
+            answered_calls=int(r["answered_calls"]),
+            billable_seconds=int(r["billable_seconds"]),
+            billed_cost=_money(r["billed_cost"]),
+        )
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def _buckets(calls: pl.DataFrame) -> DurationBuckets:
+    """Answered calls counted by (direction, category, country, prefix, hour of week,
+    month, billable seconds), column-wise."""
+    dims = ["direction", "category", "country", "prefix", "how", "month"]
+    counted = (
+        calls.filter(pl.col("answered"))
+        .group_by([*dims, "billsec"])
+        .agg(pl.len().alias("n"))
+    )
+    keys = counted.select(dims).unique().sort(dims, nulls_last=True).with_row_index("k")
+    counted = counted.join(keys, on=dims, how="left", nulls_equal=True).sort(["k", "billsec"])
+    return DurationBuckets.model_construct(
+        keys=[
+            BucketKey.model_construct(
+                direction=Direction(d),
+                category=Category(c),
+                country=country,
+                prefix=prefix,
+                hour_of_week=int(how),
+                month=month,
+            )
+            for _, d, c, country, prefix, how, month in keys.iter_rows()
+        ],
+        key=counted.get_column("k").cast(pl.Int64).to_list(),
+        duration=counted.get_column("billsec").to_list(),
+        count=counted.get_column("n").cast(pl.Int64).to_list(),
+    )
+
+
+def _signals(
+    calls: pl.DataFrame,
+    profile: UsageProfile,
+    table: CallTable,
+    current_lines: int | None,
+) -> list[Signal]:
+    """Deal signals, each with its figure and threshold (see the constants above)."""
+    signals: list[Signal] = []
+    outbound = calls.filter(pl.col("direction") == Direction.OUTBOUND.value)
+    if outbound.height >= AUTODIALER_MIN_CALLS:
+        short = outbound.filter(
+            ~pl.col("answered") | (pl.col("billsec") < AUTODIALER_SECONDS)
+        ).height
+        share = short / outbound.height
+        if share > AUTODIALER_SHARE:
+            signals.append(
+                Signal(
+                    code="autodialer_like",
+                    figure=share,
+                    threshold=AUTODIALER_SHARE,
+                    detail=f"share of outbound calls unanswered or under {AUTODIALER_SECONDS} s",
+                )
+            )
+    scale = MONTH_DAYS / profile.period.days
+    if profile.distinct_dids and profile.distinct_dids >= IDLE_DID_MIN_DIDS:
+        inbound_minutes = (
+            calls.filter(pl.col("direction") == Direction.INBOUND.value)
+            .get_column("billable")
+            .sum()
+            / 60
+        )
+        per_did = inbound_minutes * scale / profile.distinct_dids
+        if per_did < IDLE_DID_MINUTES:
+            signals.append(
+                Signal(
+                    code="idle_dids",
+                    figure=per_did,
+                    threshold=IDLE_DID_MINUTES,
+                    detail="inbound minutes per DID per month (below the threshold)",
+                )
+            )
+    outbound_seconds = int(outbound.get_column("billable").sum() or 0)
+    if outbound_seconds:
+        heavy = outbound.filter(
+            pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
+        ).get_column("billable").sum()
+        share = heavy / outbound_seconds
+        if share > INTERNATIONAL_SHARE:
+            signals.append(
+                Signal(
+                    code="international_or_premium_heavy",
+                    figure=share,
+                    threshold=INTERNATIONAL_SHARE,
+                    detail="international and premium share of outbound billable seconds",
+                )
+            )
+    if outbound.height >= CONCENTRATION_MIN_CALLS and outbound_seconds:
+        top = (
+            outbound.group_by("key")
+            .agg(pl.col("billable").sum())
+            .top_k(CONCENTRATION_TOP, by="billable")
+            .get_column("billable")
+            .sum()
+        )
+        share = top / outbound_seconds
+        if share > CONCENTRATION_SHARE:
+            signals.append(
+                Signal(
+                    code="concentrated_destinations",
+                    figure=share,
+                    threshold=CONCENTRATION_SHARE,
+                    detail=f"share of outbound billable seconds to the top {CONCENTRATION_TOP}"
+                    " destinations",
+                )
+            )
+    if profile.talk_time_only:
+        talk_files = [i for i, f in enumerate(table.files) if not f.is_pbx_export]
+        share = calls.filter(pl.col("file").is_in(talk_files)).height / calls.height
+        signals.append(
+            Signal(
+                code="talk_time_only",
+                figure=share,
+                threshold=0.0,
+                detail="share of calls from bills listing talk time only: sizing is a lower"
+                " bound (no ringing)",
+            )
+        )
+    if current_lines is not None and current_lines > 0:
+        if profile.peak_concurrent_calls >= current_lines:
+            signals.append(
+                Signal(
+                    code="peak_at_line_count",
+                    figure=float(profile.peak_concurrent_calls),
+                    threshold=float(current_lines),
+                    detail="peak concurrency reaches the current line count: demand may"
+                    " have been blocked",
+                )
+            )
+    overlap = _pbx_and_carrier_span(table)
+    if overlap is not None:
+        days = (overlap[1] - overlap[0]).days + 1
+        signals.append(
+            Signal(
+                code="pbx_and_carrier_overlap",
+                figure=float(days),
+                threshold=0.0,
+                detail="days covered by both a PBX export and a carrier bill: counted once,"
+                " from the PBX export",
+            )
+        )
+    return signals
+
+
+# --- profiles from entered figures ----------------------------------------------------
+
+
+class EnteredCategory(BaseModel):
+    """Calls and minutes a month of one (direction, category, country), as told by the client."""
+
+    direction: Direction
+    category: Category
+    country: str | None = None
+    calls: int = Field(ge=0)
+    minutes: float = Field(ge=0)
+    billed_cost: Decimal | None = None
+
+
+class EnteredFigures(BaseModel):
+    """A month of traffic typed in by a rep (no bill): categories, and busy-hour calls or
+    current lines to size channels. ``busy_hour_share``: the busy hour's share of a
+    business day's traffic when neither is given (planning rule of thumb)."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    categories: list[EnteredCategory]
+    busy_hour_calls: int | None = Field(None, ge=0)
+    current_lines: int | None = Field(None, ge=0)
+    business_days: int = Field(22, ge=1, le=31)
+    busy_hour_share: float = Field(0.15, gt=0, le=1)
+    gos: float = Field(0.01, gt=0, lt=1)
+
+
+def _split_evenly(total_seconds: int, calls: int) -> dict[str, int]:
+    """Exact histogram of ``calls`` calls summing to ``total_seconds``: durations q and q+1
+    with ``q, r = divmod(total, calls)`` (r calls of q+1)."""
+    if calls == 0:
+        return {}
+    q, r = divmod(total_seconds, calls)
+    histogram = {}
+    if calls - r:
+        histogram[str(q)] = calls - r
+    if r:
+        histogram[str(q + 1)] = r
+    return histogram
+
+
+def offered_traffic(channels: int, gos: float) -> float:
+    """The largest traffic A with ``B(channels, A) ≤ gos`` (bisection on Erlang B)."""
+    if channels <= 0:
+        return 0.0
+    low, high = 0.0, float(channels) * 2 + 10
+    for _ in range(100):
+        mid = (low + high) / 2
+        if erlang_b(channels, mid) <= gos:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def profile_from_figures(figures: EnteredFigures) -> UsageProfile:
+    """A profile of the same shape from entered figures, marked ``source="entered"``.
+
+    Histograms assume every call of a category lasts the average (exactly: q or q+1 s).
+    Busy-hour Erlangs ``A``: ``busy_hour_calls × mean trunk call seconds / 3600``; else the
+    traffic ``current_lines`` carry at the grade of service; else
+    ``trunk minutes / business_days × busy_hour_share / 60``."""
+    year, month = (int(part) for part in figures.month.split("-"))
+    days = calendar.monthrange(year, month)[1]
+    categories = []
+    for entry in figures.categories:
+        seconds = round(entry.minutes * 60)
+        categories.append(
+            CategoryUsage(
+                direction=entry.direction,
+                category=entry.category,
+                country=entry.country,
+                calls=entry.calls,
+                answered_calls=entry.calls,
+                billable_seconds=seconds if entry.calls else 0,
+                billed_cost=entry.billed_cost,
+                duration_histogram=_split_evenly(seconds, entry.calls),
+            )
+        )
+    trunk = [c for c in categories if c.direction is not Direction.INTERNAL]
+    trunk_calls = sum(c.calls for c in trunk)
+    trunk_seconds = sum(c.billable_seconds for c in trunk)
+    if figures.busy_hour_calls is not None and trunk_calls:
+        busy = figures.busy_hour_calls * trunk_seconds / trunk_calls / 3600
+    elif figures.current_lines:
+        busy = offered_traffic(figures.current_lines, figures.gos)
+    else:
+        busy = trunk_seconds / 60 / figures.business_days * figures.busy_hour_share / 60
+    erlang_channels = channels_for(busy, figures.gos)
+    peak = figures.current_lines if figures.current_lines is not None else erlang_channels
+    total_calls = sum(c.calls for c in categories)
+    total_seconds = sum(c.billable_seconds for c in categories)
+    costs = [c.billed_cost for c in categories if c.billed_cost is not None]
+    return UsageProfile(
+        period=Period(
+            start=dt.date(year, month, 1).isoformat() + "T00:00:00",
+            end=dt.date(year, month, days).isoformat() + "T23:59:59",
+            days=float(days),
+        ),
+        rows=RowCounts(read=0, used=0, skipped=0),
+        totals=Totals(
+            calls=total_calls, answered_calls=total_calls, billable_seconds=total_seconds
+        ),
+        categories=categories,
+        busy_hour_erlangs=busy,
+        peak_concurrent_calls=peak,
+        recommended_channels=RecommendedChannels(
+            gos=figures.gos, channels=max(peak, erlang_channels)
+        ),
+        distinct_extensions=None,
+        distinct_dids=None,
+        source="entered",
+        months=[
+            MonthTotals(
+                month=figures.month,
+                calls=total_calls,
+                answered_calls=total_calls,
+                billable_seconds=total_seconds,
+                billed_cost=sum(costs, Decimal(0)) if costs else None,
+            )
+        ],
+    )
