@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import UTC, datetime
 
-from app.db.engine import make_engine
+from app.db.engine import make_engine, make_sessionmaker
 from app.db.migrate import upgrade
+from app.services import tariffs
 from app.settings import get_settings
 
 
@@ -27,7 +29,14 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    upgrade(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as db:
+        seeded = tariffs.seed_if_empty(db, now=datetime.now(UTC))
+        db.commit()
+    if seeded:
+        print(f"seeded {seeded} tariffs from tariffs/")
+    engine.dispose()
     uvicorn.run(
         "app.web.main:app",
         host=args.host,

@@ -10,10 +10,15 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     String,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -36,7 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        float: Float,
+    }
 
 
 class Role(StrEnum):
@@ -91,3 +100,87 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime]
+
+
+class Tariff(Base):
+    """A tariff (one offer); ``id`` is its file's stem, e.g. ``cn-sip-trunk``."""
+
+    __tablename__ = "tariffs"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class TariffVersion(Base):
+    """Every saved revision of a tariff's file text: 1, 2, 3 … (one more at every save)."""
+
+    __tablename__ = "tariff_versions"
+    __table_args__ = (UniqueConstraint("tariff_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tariff_id: Mapped[str] = mapped_column(ForeignKey("tariffs.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Analysis(Base):
+    """A usage profile (aggregates only, no phone number) with its owner and options."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    file_names: Mapped[list[str]] = mapped_column(JSON)
+    options: Mapped[dict[str, Any]]
+    profile: Mapped[dict[str, Any]]
+
+
+class AnalysisJob(Base):
+    """An analysis running in the background; its progress lives here so any process can
+    report or resume it. The uploaded bytes (``JobFile``) are deleted when it ends."""
+
+    __tablename__ = "analysis_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12))
+    progress: Mapped[float]
+    options: Mapped[dict[str, Any]]
+    error: Mapped[str | None] = mapped_column(Text)
+    analysis_id: Mapped[str | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
+
+
+class JobFile(Base):
+    """One uploaded bill, held only until its job ends."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("analysis_jobs.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ColumnMappingRecord(Base):
+    """A column mapping of a generic bill, saved by name for next time."""
+
+    __tablename__ = "column_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    mapping: Mapped[dict[str, Any]]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime]

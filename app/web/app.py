@@ -13,8 +13,9 @@ from app.db.engine import make_engine, make_sessionmaker
 from app.settings import Settings, get_settings
 from app.web import errors
 from app.web.assets import HashedStaticFiles, Manifest
+from app.web.limits import BodyLimitMiddleware
 from app.web.middleware import RequestContextMiddleware, RequestLogMiddleware
-from app.web.routes import admin, api, auth, health, pages
+from app.web.routes import admin, api, auth, health, pages, tariffs_api
 
 
 def utc_now() -> datetime:
@@ -39,11 +40,20 @@ def create_app(
     app.state.clock = clock
     app.state.manifest = Manifest()
 
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(RequestLogMiddleware)
     errors.install(app)
     app.mount("/static", HashedStaticFiles(app.state.manifest), name="static")
-    for router in (health.router, api.router, auth.router, admin.router, pages.router):
+    routers = (
+        health.router,
+        api.router,
+        tariffs_api.router,
+        auth.router,
+        admin.router,
+        pages.router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

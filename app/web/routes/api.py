@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from app.core.erlang import MAX_TRAFFIC, channels_for, erlang_b
 from app.services import accounts
 from app.web.deps import ApiUser, AppSettings, Db, Now
 
@@ -68,3 +69,26 @@ def issue_token(
 def me(user: ApiUser) -> Me:
     """The user the bearer token belongs to."""
     return Me(id=user.id, email=user.email, role=user.role, locale=user.locale)
+
+
+class ErlangB(BaseModel):
+    traffic: float
+    gos: float
+    channels: int
+    blocking: float
+
+
+@router.get("/erlang-b", response_model=ErlangB, tags=["traffic"])
+def erlang_b_channels(
+    traffic: Annotated[float, Query(ge=0, le=MAX_TRAFFIC, description="offered traffic, Erlangs")],
+    gos: Annotated[float, Query(gt=0, lt=1, description="grade of service")] = 0.01,
+) -> ErlangB:
+    """Channels needed for ``traffic`` Erlangs at grade of service ``gos`` (Erlang B), and
+    the blocking ``B(N, A)`` they give. No token needed."""
+    try:
+        channels = channels_for(traffic, gos)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    return ErlangB(
+        traffic=traffic, gos=gos, channels=channels, blocking=erlang_b(channels, traffic)
+    )
