@@ -15,7 +15,7 @@ from app.web import errors
 from app.web.assets import HashedStaticFiles, Manifest
 from app.web.limits import BodyLimitMiddleware
 from app.web.middleware import RequestContextMiddleware, RequestLogMiddleware
-from app.web.routes import admin, api, auth, health, pages, tariffs_api
+from app.web.routes import admin, analyses_api, api, auth, health, pages, tariffs_api
 
 
 def utc_now() -> datetime:
@@ -49,6 +49,7 @@ def create_app(
     routers = (
         health.router,
         api.router,
+        analyses_api.router,
         tariffs_api.router,
         auth.router,
         admin.router,

@@ -1,0 +1,198 @@
+"""Analyses: bills in, usage profile out, stored with its owner.
+
+The uploaded bytes are kept in the database (``job_files``) only while their job runs, so
+that any app process can run or resume it; they are deleted when it ends, and an abandoned
+upload after 24 hours. The stored profile holds aggregates only, never a phone number.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.bills.errors import BillError
+from app.core.numberplan import NumberPlanError
+from app.core.profile import AnalysisOptions, analyze_files
+from app.core.usage import UsageProfile
+from app.db.models import Analysis, AnalysisJob, JobFile, Role, User
+
+ABANDONED_AFTER = timedelta(hours=24)
+_LONG_DIGITS = re.compile(r"\d{7,}")
+
+
+class AnalysisFailed(ValueError):
+    """The bills could not be analysed; the message names file and line, never content."""
+
+
+def safe_file_name(name: str) -> str:
+    """A file name fit to store: any run of 7+ digits (a phone number?) becomes ``…``."""
+    return _LONG_DIGITS.sub("…", name.replace("\\", "/").rsplit("/", 1)[-1])[:200] or "bill"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def create_job(
+    db: Session,
+    owner: User,
+    files: list[tuple[str, bytes]],
+    options: AnalysisOptions,
+    now: datetime,
+) -> AnalysisJob:
+    """Store the uploaded files and a queued job for them."""
+    job = AnalysisJob(
+        id=new_id(),
+        owner_id=owner.id,
+        created_at=now,
+        updated_at=now,
+        status="queued",
+        progress=0.0,
+        options=options.model_dump(mode="json"),
+        error=None,
+    )
+    db.add(job)
+    db.flush()
+    for name, data in files:
+        db.add(JobFile(job_id=job.id, name=safe_file_name(name), data=data))
+    db.flush()
+    return job
+
+
+def run_job(
+    sessions: sessionmaker[Session], job_id: str, clock: Callable[[], datetime]
+) -> Analysis:
+    """Run a queued job: analyse its files, store the profile, delete the files.
+
+    Progress is committed as it goes (readable from any process). Raises
+    ``AnalysisFailed`` when the bills are unreadable; the job then holds the message.
+    """
+    with sessions() as db:
+        result: CursorResult[Any] = db.execute(  # type: ignore[assignment]
+            update(AnalysisJob)
+            .where(AnalysisJob.id == job_id, AnalysisJob.status == "queued")
+            .values(status="running", updated_at=clock())
+        )
+        claimed = result.rowcount
+        db.commit()
+        job = db.get(AnalysisJob, job_id)
+        if job is None or not claimed:
+            raise AnalysisFailed(f"job {job_id} is not waiting to run")
+        files = [
+            (f.name, f.data)
+            for f in db.scalars(
+                select(JobFile).where(JobFile.job_id == job_id).order_by(JobFile.id)
+            )
+        ]
+        options = AnalysisOptions.model_validate(job.options)
+        owner_id = job.owner_id
+
+    def progress(fraction: float) -> None:
+        with sessions() as db:
+            db.execute(
+                update(AnalysisJob)
+                .where(AnalysisJob.id == job_id)
+                .values(progress=fraction, updated_at=clock())
+            )
+            db.commit()
+
+    try:
+        profile = analyze_files(files, options, progress)
+    except (BillError, NumberPlanError) as exc:
+        _finish(sessions, job_id, clock, status="failed", error=str(exc))
+        raise AnalysisFailed(str(exc)) from None
+    with sessions() as db:
+        analysis = Analysis(
+            id=new_id(),
+            owner_id=owner_id,
+            created_at=clock(),
+            file_names=[name for name, _ in files],
+            options=options.model_dump(mode="json"),
+            profile=profile.model_dump(mode="json"),
+        )
+        db.add(analysis)
+        db.commit()
+    _finish(sessions, job_id, clock, status="done", analysis_id=analysis.id)
+    return analysis
+
+
+def _finish(
+    sessions: sessionmaker[Session],
+    job_id: str,
+    clock: Callable[[], datetime],
+    *,
+    status: str,
+    error: str | None = None,
+    analysis_id: str | None = None,
+) -> None:
+    with sessions() as db:
+        db.execute(delete(JobFile).where(JobFile.job_id == job_id))
+        db.execute(
+            update(AnalysisJob)
+            .where(AnalysisJob.id == job_id)
+            .values(
+                status=status,
+                progress=1.0,
+                error=error,
+                analysis_id=analysis_id,
+                updated_at=clock(),
+            )
+        )
+        db.commit()
+
+
+def analyze_now(
+    sessions: sessionmaker[Session],
+    owner: User,
+    files: list[tuple[str, bytes]],
+    options: AnalysisOptions,
+    clock: Callable[[], datetime],
+) -> Analysis:
+    """Store, run and clean up one job synchronously (the JSON API's way)."""
+    with sessions() as db:
+        job = create_job(db, owner, files, options, clock())
+        db.commit()
+    return run_job(sessions, job.id, clock)
+
+
+def purge_abandoned(db: Session, now: datetime) -> int:
+    """Delete the files of jobs untouched for 24 hours and mark them failed."""
+    stale = list(
+        db.scalars(
+            select(AnalysisJob.id).where(
+                AnalysisJob.status.in_(("queued", "running")),
+                AnalysisJob.updated_at < now - ABANDONED_AFTER,
+            )
+        )
+    )
+    if stale:
+        db.execute(delete(JobFile).where(JobFile.job_id.in_(stale)))
+        db.execute(
+            update(AnalysisJob)
+            .where(AnalysisJob.id.in_(stale))
+            .values(status="failed", error="abandoned: the upload was not analysed within 24 h")
+        )
+    return len(stale)
+
+
+def visible_to(user: User, owner_id: int) -> bool:
+    """Whether ``user`` may see an analysis owned by ``owner_id`` (its owner or an admin)."""
+    return user.id == owner_id or user.role == Role.ADMIN
+
+
+def get_for(db: Session, analysis_id: str, user: User) -> Analysis | None:
+    """The analysis if ``user`` may see it, else None (answered 404, not 403)."""
+    analysis = db.get(Analysis, analysis_id)
+    if analysis is None or not visible_to(user, analysis.owner_id):
+        return None
+    return analysis
+
+
+def profile_of(analysis: Analysis) -> UsageProfile:
+    return UsageProfile.model_validate(analysis.profile)
