@@ -440,6 +440,7 @@ class _LineSum:
     unrated_calls: int = 0
     free_calls: int = 0
     billed_seconds: int = 0
+    rated_seconds: int = 0
     amount_ticks: int = 0
     slots: set[int] = field(default_factory=set)
 
@@ -504,6 +505,7 @@ def _charge(usage: Usage, collapsed: _Collapsed) -> tuple[dict[int, _LineSum], i
             unrated_calls=int(line_counts[line_slots == NO_RATE].sum()),
             free_calls=int(line_counts[line_slots == FREE].sum()),
             billed_seconds=int(seconds[part].sum()),
+            rated_seconds=int(seconds[part][line_slots >= 0].sum()),
             amount_ticks=int(amounts[part].sum()),
             slots=set(line_slots[line_slots >= 0].tolist()),
         )
@@ -522,9 +524,11 @@ def _assemble(
     usage = tariff.usage
     sums, ticks_per_unit = _charge(usage, prepared.collapsed(usage, month))
     minutes: dict[int, Fraction] = {}
+    rated_minutes: dict[int, Fraction] = {}
     before: dict[int, Fraction] = {}
     for line, total in sums.items():
         minutes[line] = Fraction(total.billed_seconds, 60) * scale
+        rated_minutes[line] = Fraction(total.rated_seconds, 60) * scale
         before[line] = Fraction(total.amount_ticks, ticks_per_unit) * scale
     after = dict(before)
     drawn = dict.fromkeys(sums, Fraction(0))
@@ -540,10 +544,10 @@ def _assemble(
         ]
         taken.update(members)
         included = Fraction(pool.minutes) * (seats if pool.per == "seat" else 1)
-        wanted = sum((minutes[line] for line in members), Fraction(0))
+        wanted = sum((rated_minutes[line] for line in members), Fraction(0))
         covered = min(included, wanted)
-        for line in members:
-            drawn[line] = minutes[line] * covered / wanted
+        for line in members if wanted else []:
+            drawn[line] = rated_minutes[line] * covered / wanted
             after[line] = before[line] * (wanted - covered) / wanted
         pools.append(
             PoolUse(
