@@ -184,3 +184,25 @@ class ColumnMappingRecord(Base):
     mapping: Mapped[dict[str, Any]]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime]
+
+
+class Proposal(Base):
+    """A comparison a rep works on (``draft``) and saves (``saved``): its client, inputs,
+    the analysis it rests on, the tariff versions it pins, and the result as saved."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    client: Mapped[dict[str, Any]]
+    analysis_id: Mapped[str | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
+    scenario: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fit_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    tariff_versions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    comparison: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    saved_at: Mapped[datetime | None]
+
+    owner: Mapped[User] = relationship()

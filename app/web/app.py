@@ -15,7 +15,16 @@ from app.web import errors
 from app.web.assets import HashedStaticFiles, Manifest
 from app.web.limits import BodyLimitMiddleware
 from app.web.middleware import RequestContextMiddleware, RequestLogMiddleware
-from app.web.routes import admin, analyses_api, api, auth, health, pages, tariffs_api
+from app.web.routes import (
+    admin,
+    analyses_api,
+    api,
+    auth,
+    comparisons_api,
+    health,
+    pages,
+    tariffs_api,
+)
 
 
 def utc_now() -> datetime:
@@ -50,6 +59,7 @@ def create_app(
         health.router,
         api.router,
         analyses_api.router,
+        comparisons_api.router,
         tariffs_api.router,
         auth.router,
         admin.router,

@@ -1,0 +1,94 @@
+"""Proposals: a rep's comparisons, visible to their owner, their managers and admins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.db.models import Proposal, Role, User
+
+
+def visible_owner_ids(db: Session, user: User) -> list[int] | None:
+    """The owners whose proposals ``user`` sees: None means everyone (admins); a manager
+    or director sees their own and those of the reps assigned to them (and, for a
+    director, to the managers assigned to them)."""
+    if user.role == Role.ADMIN:
+        return None
+    ids = [user.id]
+    if user.role in (Role.MANAGER, Role.DIRECTOR):
+        manager = aliased(User)
+        reports = db.scalars(
+            select(User.id)
+            .outerjoin(manager, User.manager_id == manager.id)
+            .where(or_(User.manager_id == user.id, manager.manager_id == user.id))
+        )
+        ids.extend(reports)
+    return ids
+
+
+def get_for(db: Session, proposal_id: str, user: User) -> Proposal | None:
+    """The proposal if ``user`` may see it (else None, answered 404)."""
+    proposal = db.get(Proposal, proposal_id)
+    if proposal is None:
+        return None
+    owners = visible_owner_ids(db, user)
+    if owners is not None and proposal.owner_id not in owners:
+        return None
+    return proposal
+
+
+def list_for(db: Session, user: User, *, saved_only: bool = False) -> list[Proposal]:
+    """The proposals ``user`` sees, newest change first."""
+    query = select(Proposal).order_by(Proposal.updated_at.desc())
+    owners = visible_owner_ids(db, user)
+    if owners is not None:
+        query = query.where(Proposal.owner_id.in_(owners))
+    if saved_only:
+        query = query.where(Proposal.status == "saved")
+    return list(db.scalars(query))
+
+
+def create(
+    db: Session,
+    owner: User,
+    *,
+    client: dict[str, Any],
+    now: datetime,
+    analysis_id: str | None = None,
+    scenario: dict[str, Any] | None = None,
+) -> Proposal:
+    """A new draft proposal for ``client``."""
+    proposal = Proposal(
+        id=uuid.uuid4().hex,
+        owner_id=owner.id,
+        status="draft",
+        client=client,
+        analysis_id=analysis_id,
+        scenario=scenario,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(proposal)
+    db.flush()
+    return proposal
+
+
+def save(
+    proposal: Proposal,
+    *,
+    scenario: dict[str, Any],
+    comparison: dict[str, Any],
+    versions: dict[str, int],
+    now: datetime,
+) -> None:
+    """Store the comparison as saved, pinning the tariff versions it used."""
+    proposal.scenario = scenario
+    proposal.comparison = comparison
+    proposal.tariff_versions = dict(versions)
+    proposal.status = "saved"
+    proposal.saved_at = now
+    proposal.updated_at = now
