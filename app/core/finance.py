@@ -61,46 +61,45 @@ def npv(rate: float, values: Sequence[Number]) -> float:
 def irr(values: Sequence[Number]) -> float | None:
     """The periodic internal rate of return: the ``r`` with ``Σ values[t] / (1+r)^t = 0``.
 
-    As numpy-financial's ``irr`` finds it: the roots ``x = 1/(1+r)`` of the polynomial
-    ``Σ values[t]·x^t`` that are real and positive, then the rate closest to zero; ``None``
-    where there is none. Each root is polished by Newton's method on the polynomial, so the
-    result is accurate to float precision even for long streams.
+    As numpy-financial's ``irr`` finds it: of the real positive roots ``x = 1/(1+r)`` of the
+    polynomial ``p(x) = Σ values[t]·x^t``, the one whose rate is closest to zero; ``None``
+    where there is none. When the signs of the flows change once, Descartes' rule of signs
+    says there is exactly one such root: it is bracketed and found by :func:`brentq` (fast
+    and accurate for long streams); otherwise all roots come from ``numpy.roots``.
 
     >>> round(irr([-100, 39, 59, 55, 20]), 5)
     0.28095
     >>> round(irr([-100, 0, 0, 74]), 5)
     -0.0955
+    >>> round(irr([-100, 100, 0, -7]), 5)
+    -0.0833
     >>> irr([100, 10, 10]) is None
     True
     """
-    flows = np.trim_zeros(np.asarray([float(v) for v in values], dtype=float), "b")
-    if len(flows) < 2 or not flows.any():
+    flows = np.trim_zeros(np.asarray([float(v) for v in values], dtype=float))
+    if len(flows) < 2:
         return None
+    signs = np.sign(flows[flows != 0])
+    changes = int(np.count_nonzero(signs[1:] != signs[:-1]))
+    if changes == 0:
+        return None
+    powers = np.arange(len(flows), dtype=float)
+
+    def polynomial(x: float) -> float:
+        return float(flows @ np.power(x, powers))
+
+    if changes == 1:
+        high = 2.0
+        while (polynomial(high) > 0) == (flows[0] > 0):
+            high *= 2
+        return 1.0 / brentq(polynomial, 0.0, high, xtol=1e-15, rtol=1e-15) - 1.0
     roots = np.roots(flows[::-1])
     scale = np.maximum(1.0, np.abs(roots))
     real = roots[(np.abs(roots.imag) <= 1e-9 * scale) & (roots.real > 0)].real
     if real.size == 0:
         return None
-    polished = np.array([_polish_root(flows, x) for x in real])
-    rates = 1.0 / polished - 1.0
+    rates = 1.0 / real - 1.0
     return float(rates[np.argmin(np.abs(rates))])
-
-
-def _polish_root(coefficients: np.ndarray, x: float) -> float:
-    """A few Newton steps on ``p(x) = Σ c[t]·x^t`` from ``x`` (kept when a step would not help)."""
-    derivative = coefficients[1:] * np.arange(1, len(coefficients))
-    for _ in range(8):
-        value = float(np.polyval(coefficients[::-1], x))
-        slope = float(np.polyval(derivative[::-1], x))
-        if slope == 0.0 or not math.isfinite(value / slope):
-            break
-        step = value / slope
-        if x - step <= 0:
-            break
-        x -= step
-        if abs(step) <= 1e-15 * abs(x):
-            break
-    return x
 
 
 def savings_irr_annual(savings: Sequence[Number]) -> float | None:
