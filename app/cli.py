@@ -30,9 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _command_groups() -> list[
     Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]
 ]:
-    from app.commands import analyze, serve, tariffs, users
+    from app.commands import analyze, compare, serve, tariffs, users
 
-    return [serve.add, analyze.add, tariffs.add, users.add]
+    return [serve.add, analyze.add, tariffs.add, users.add, compare.add]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,13 +27,14 @@ Money is ``Decimal`` throughout; NPV and IRR are computed in floats (they are ra
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.core.erlang import channels_for
 from app.core.finance import (
@@ -95,13 +96,36 @@ class Source(StrEnum):
     DEFAULT = "default"
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be computed; ``field`` names the input at fault (dotted path)."""
+Loc = tuple[str | int, ...]
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+
+def field_name(loc: Loc) -> str:
+    """A field's path as text: ``("alternatives", 0, "tariffs", 1)`` →
+    ``alternatives[0].tariffs[1]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be computed; ``loc`` is the path of the input at fault and
+    ``field`` its text, e.g. ``alternatives[0].tariffs[1]``."""
+
+    def __init__(self, loc: Loc | str, message: str) -> None:
+        self.loc: Loc = (loc,) if isinstance(loc, str) else loc
+        self.field = field_name(self.loc)
         self.message = message
+        super().__init__(f"{self.field}: {message}" if self.field else message)
+
+
+class ScenarioFileError(ScenarioError):
+    """A scenario file that cannot be read: ``where`` is ``file:line:column``."""
+
+    def __init__(self, where: str, loc: Loc, message: str) -> None:
+        super().__init__(loc, message)
+        self.where = where
+        self.args = (f"{where}: {self}",)
 
 
 class _Input(BaseModel):
@@ -235,7 +259,7 @@ class Scenario(_Input):
                 "discount_rate_annual": 0.08,
                 "start_month": "2027-01",
                 "seats": 50,
-                "status_quo": {"tariff": "cn-pstn-business", "usage_from": "bill"},
+                "status_quo": {"tariff": "cn-pstn-business-lines"},
                 "alternatives": [
                     {
                         "name": "On-prem IP-PBX + SIP trunk",
@@ -274,6 +298,45 @@ class Scenario(_Input):
         None, ge=1, le=MAX_HORIZON_MONTHS, description="for 'what it takes'; default 36"
     )
     sensitivity: bool = Field(True, description="compute the tornado and 'what it takes'")
+
+
+def parse_scenario(text: str, source: str) -> tuple[Scenario, Callable[[Loc], str]]:
+    """A scenario file's text (YAML or JSON) as a :class:`Scenario`, and a function that
+    places a field of it as ``file:line:column``; raises :class:`ScenarioFileError` naming
+    the place and the field at fault."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise ScenarioFileError(where, (), f"bad YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioFileError(source, (), f"bad YAML: {exc}") from None
+
+    def place(loc: Loc) -> str:
+        node = root
+        for part in loc:
+            children: list[Any] = []
+            if isinstance(node, yaml.MappingNode):
+                children = [v for k, v in node.value if k.value == part]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                children = node.value[part : part + 1]
+            if not children:
+                break
+            node = children[0]
+        mark = node.start_mark if node is not None else None
+        return f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+
+    if not isinstance(data, dict):
+        raise ScenarioFileError(f"{source}:1:1", (), "a scenario is a mapping of fields")
+    try:
+        return Scenario.model_validate(data), place
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
+        message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        raise ScenarioFileError(place(loc), loc, message) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,7 +622,7 @@ class _Engine:
         )
         self.days = Decimal(str(profile.period.days))
         if self.days <= 0:
-            raise ScenarioError("profile.period.days", "the profile covers no days")
+            raise ScenarioError(("profile", "period", "days"), "the profile covers no days")
         self.usage_from = self._usage_from()
         self.prepared = prepare_profile(profile)
         self.ratings = {
@@ -582,15 +645,15 @@ class _Engine:
 
     def _resolve(self, tariffs: Mapping[str, Tariff]) -> dict[str, Tariff]:
         used: dict[str, Tariff] = {}
-        wanted: list[tuple[str, str]] = []
+        wanted: list[tuple[Loc, str]] = []
         if self.scenario.status_quo.tariff is not None:
-            wanted.append(("status_quo.tariff", self.scenario.status_quo.tariff))
+            wanted.append((("status_quo", "tariff"), self.scenario.status_quo.tariff))
         for i, alternative in enumerate(self.scenario.alternatives):
             wanted += [
-                (f"alternatives.{i}.tariffs.{j}", t) for j, t in enumerate(alternative.tariffs)
+                (("alternatives", i, "tariffs", j), t) for j, t in enumerate(alternative.tariffs)
             ]
             if len(set(alternative.tariffs)) != len(alternative.tariffs):
-                raise ScenarioError(f"alternatives.{i}.tariffs", "a tariff is listed twice")
+                raise ScenarioError(("alternatives", i, "tariffs"), "a tariff is listed twice")
         for field, tariff_id in wanted:
             if tariff_id not in tariffs:
                 known = ", ".join(sorted(tariffs)) or "none"
@@ -673,13 +736,13 @@ class _Engine:
         choice = status_quo.usage_from or ("bill" if billed is not None else "tariff")
         if choice == "bill" and billed is None:
             raise ScenarioError(
-                "status_quo.usage_from",
+                ("status_quo", "usage_from"),
                 "the bill carries no costs: price today's usage under a pstn tariff "
                 "(status_quo.tariff, usage_from: tariff)",
             )
         if choice == "tariff" and status_quo.tariff is None:
             raise ScenarioError(
-                "status_quo.tariff", "give the current carrier's tariff to price today's usage"
+                ("status_quo", "tariff"), "give the current carrier's tariff to price today's usage"
             )
         return choice
 
@@ -690,10 +753,10 @@ class _Engine:
         overrides by item name."""
         result = {t: (self.tariffs[t], dict[str, Decimal]()) for t in alternative.tariffs}
         for j, override in enumerate(alternative.overrides):
-            field = f"alternatives.{index}.overrides.{j}"
+            field: Loc = ("alternatives", index, "overrides", j)
             if override.tariff is not None and override.tariff not in result:
                 raise ScenarioError(
-                    f"{field}.tariff",
+                    (*field, "tariff"),
                     f"{override.tariff!r} is not one of this alternative's tariffs",
                 )
             candidates = [override.tariff] if override.tariff else list(result)
@@ -707,7 +770,7 @@ class _Engine:
                     break
             else:
                 raise ScenarioError(
-                    f"{field}.item", f"no item named {override.item!r} in {', '.join(candidates)}"
+                    (*field, "item"), f"no item named {override.item!r} in {', '.join(candidates)}"
                 )
         return result
 
