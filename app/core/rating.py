@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -108,6 +108,7 @@ AVERAGE_MONTH_DAYS = Fraction(304375, 10000)
 """Days in an average month (365.25 / 12): a profile of D days is scaled by 30.4375 / D."""
 
 Int64s = npt.NDArray[np.int64]
+T = TypeVar("T")
 LineKey = tuple[Direction, Category, str | None]
 
 
@@ -134,54 +135,32 @@ class PreparedProfile:
     def __init__(self, profile: UsageProfile) -> None:
         self.profile = profile
         buckets = profile.buckets
-        self.lines: list[LineKey] = []
-        line_index: dict[LineKey, int] = {}
-        self.prefixes: list[str | None] = []
-        prefix_index: dict[str | None, int] = {}
-        self.months: list[str] = sorted({key.month for key in buckets.keys})
-        month_index = {month: i for i, month in enumerate(self.months)}
-
-        def code(line: LineKey) -> int:
-            return line_index.setdefault(line, len(line_index))
-
-        def prefix_code(prefix: str | None) -> int:
-            return prefix_index.setdefault(prefix, len(prefix_index))
-
         if buckets.keys:
-            key_line = [code((k.direction, k.category, k.country)) for k in buckets.keys]
-            key_prefix = [prefix_code(k.prefix) for k in buckets.keys]
-            key_hour = [k.hour_of_week for k in buckets.keys]
-            key_month = [month_index[k.month] for k in buckets.keys]
-            row_key = np.asarray(buckets.key, dtype=np.int64)
-            duration = np.asarray(buckets.duration, dtype=np.int64)
-            count = np.asarray(buckets.count, dtype=np.int64)
-        else:
-            key_line, key_prefix, key_hour, key_month = [], [], [], []
-            keys, durations, counts = [], [], []
-            for usage in profile.categories:
-                key_line.append(code((usage.direction, usage.category, usage.country)))
-                key_prefix.append(prefix_code(None))
-                key_hour.append(168)
-                key_month.append(-1)
-                for seconds, calls in usage.duration_histogram.items():
-                    keys.append(len(key_line) - 1)
-                    durations.append(int(seconds))
-                    counts.append(calls)
-            row_key = np.asarray(keys, dtype=np.int64)
-            duration = np.asarray(durations, dtype=np.int64)
-            count = np.asarray(counts, dtype=np.int64)
-        self.lines = list(line_index)
-        self.prefixes = list(prefix_index)
-        self.key_line = np.asarray(key_line, dtype=np.int64)
-        self.key_prefix = np.asarray(key_prefix, dtype=np.int64)
-        self.key_hour = np.asarray(key_hour, dtype=np.int64)
-        self.key_month = np.asarray(key_month, dtype=np.int64)
-        self.row_key = row_key
-        self.duration = duration
-        self.count = count
-        self.row_month = self.key_month[row_key] if len(row_key) else row_key
-        self.max_duration = int(duration.max()) if len(duration) else 0
+            keys = buckets.keys
+            self.key_line, self.lines = _codes((k.direction, k.category, k.country) for k in keys)
+            self.key_prefix, self.prefixes = _codes(k.prefix for k in keys)
+            self.key_hour = _int64s(k.hour_of_week for k in keys)
+            month_codes, months = _codes(k.month for k in keys)
+            self.months = sorted(months)
+            rank = np.asarray([self.months.index(month) for month in months], dtype=np.int64)
+            self.key_month = rank[month_codes]
+            self.row_key = _int64s(buckets.key)
+            self.duration = _int64s(buckets.duration)
+            self.count = _int64s(buckets.count)
+        else:  # no buckets: the categories' histograms, with no hour, prefix or month
+            usages = profile.categories
+            self.key_line, self.lines = _codes((u.direction, u.category, u.country) for u in usages)
+            self.key_prefix, self.prefixes = np.zeros(len(usages), dtype=np.int64), [None]
+            self.key_hour = np.full(len(usages), 168, dtype=np.int64)
+            self.key_month, self.months = np.full(len(usages), -1, dtype=np.int64), []
+            histograms = [u.duration_histogram for u in usages]
+            self.row_key = _int64s(i for i, h in enumerate(histograms) for _ in h)
+            self.duration = _int64s(int(d) for h in histograms for d in h)
+            self.count = _int64s(n for h in histograms for n in h.values())
+        self.row_month = self.key_month[self.row_key]
+        self.max_duration = int(self.duration.max()) if len(self.duration) else 0
         self._collapsed: dict[tuple[int, str | None], tuple[Usage, _Collapsed]] = {}
+        self._tables: dict[int, tuple[Usage, _RateTable]] = {}
 
     def collapsed(self, usage: Usage, month: str | None) -> _Collapsed:
         """The calls grouped by (line, rate, duration) under ``usage``, for one month or all."""
@@ -191,6 +170,25 @@ class PreparedProfile:
             hit = (usage, _collapse(self, usage, month))
             self._collapsed[cache_key] = hit
         return hit[1]
+
+    def rate_table(self, usage: Usage) -> _RateTable:
+        """The usage rates in integer ticks (cached like the collapses)."""
+        hit = self._tables.get(id(usage))
+        if hit is None or hit[0] is not usage:
+            hit = (usage, _rate_table(usage))
+            self._tables[id(usage)] = hit
+        return hit[1]
+
+
+def _codes(values: Iterable[T]) -> tuple[Int64s, list[T]]:
+    """Values coded by first appearance: the codes and the distinct values."""
+    index: dict[T, int] = {}
+    codes = [index.setdefault(value, len(index)) for value in values]
+    return np.asarray(codes, dtype=np.int64), list(index)
+
+
+def _int64s(values: Iterable[int]) -> Int64s:
+    return np.fromiter(values, dtype=np.int64)
 
 
 def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
@@ -204,11 +202,15 @@ NO_RATE = -2
 
 @dataclass(frozen=True)
 class _Collapsed:
-    """Calls grouped by (line, rate slot, duration): ``slot`` indexes ``usage.rates``, or is
-    FREE / NO_RATE. Rows are sorted by line."""
+    """Calls grouped by (line, rate slot, duration). ``pair_line``/``pair_slot`` list the
+    distinct (line, slot) pairs, by line; a slot indexes ``usage.rates`` or is FREE /
+    NO_RATE. Each row is ``count`` calls of ``duration`` seconds of pair ``pair``; rows are
+    sorted by pair, and ``pair_start`` gives each pair's first row."""
 
-    line: Int64s
-    slot: Int64s
+    pair_line: Int64s
+    pair_slot: Int64s
+    pair_start: Int64s
+    pair: Int64s
     duration: Int64s
     count: Int64s
 
@@ -306,22 +308,26 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
         )
     else:
         row_key, duration, count = prepared.row_key, prepared.duration, prepared.count
-    pairs, row_pair = np.unique(key_pair[row_key], return_inverse=True)
+    pairs, key_pair_index = np.unique(key_pair, return_inverse=True)
+    row_pair = key_pair_index.reshape(-1)[row_key]
     width = prepared.max_duration + 1
     if len(pairs) * width <= 4_000_000:
-        sums = np.bincount(row_pair.reshape(-1) * width + duration, count, len(pairs) * width)
+        sums = np.bincount(row_pair * width + duration, count, len(pairs) * width)
         cells = np.flatnonzero(sums)
         pair_of_cell, cell_duration = np.divmod(cells, width)
         cell_count = sums[cells].astype(np.int64)
     else:
-        codes, inverse = np.unique(row_pair.reshape(-1) * width + duration, return_inverse=True)
+        codes, inverse = np.unique(row_pair * width + duration, return_inverse=True)
         cell_count = np.bincount(inverse.reshape(-1), count).astype(np.int64)
         pair_of_cell, cell_duration = np.divmod(codes, width)
-    line_of_cell, slot_of_cell = np.divmod(pairs[pair_of_cell], n_rates + 2)
-    slot_of_cell = np.where(slot_of_cell >= n_rates, slot_of_cell - (n_rates + 2), slot_of_cell)
+    used, pair_start, pair_of_row = np.unique(pair_of_cell, return_index=True, return_inverse=True)
+    pair_line, pair_slot = np.divmod(pairs[used], n_rates + 2)
+    pair_slot = np.where(pair_slot >= n_rates, pair_slot - (n_rates + 2), pair_slot)
     return _Collapsed(
-        line=line_of_cell.astype(np.int64),
-        slot=slot_of_cell.astype(np.int64),
+        pair_line=pair_line.astype(np.int64),
+        pair_slot=pair_slot.astype(np.int64),
+        pair_start=pair_start.astype(np.int64),
+        pair=pair_of_row.reshape(-1).astype(np.int64),
         duration=cell_duration.astype(np.int64),
         count=cell_count,
     )
@@ -445,71 +451,92 @@ class _LineSum:
     slots: set[int] = field(default_factory=set)
 
 
-def _charge(usage: Usage, collapsed: _Collapsed) -> tuple[dict[int, _LineSum], int]:
-    """Each line's calls, billed seconds and amount in ticks of 1/(60·10^E); returns the sums
-    and ticks per currency unit. Charge per call: ``connect + first + steps·b/60·rate``,
-    ``steps = ceil(max(0, d − a)/b)``, at least ``min_charge``, rounded if per call."""
+@dataclass(frozen=True)
+class _RateTable:
+    """A tariff's rates as integer arrays in ticks of 1/(60·10^E) of the currency."""
+
+    ticks_per_unit: int
+    first: Int64s
+    step: Int64s
+    base: Int64s
+    per_step: Int64s
+    minimum: Int64s
+
+
+def _rate_table(usage: Usage) -> _RateTable:
+    """``base = (connect_fee + first_price)``, ``per_step = b/60 · rate_per_minute`` and
+    ``minimum = min_charge``, in whole ticks (exact: E covers every price's decimals)."""
     exponent = _price_exponent(usage)
-    ticks_per_unit = 60 * 10**exponent
+    ticks = 60 * 10**exponent
     rates = usage.rates
-    first = np.asarray([r.first_seconds for r in rates] or [1], dtype=np.int64)
-    step = np.asarray([r.step_seconds for r in rates] or [1], dtype=np.int64)
-    base = np.asarray(
-        [
-            _whole(
-                Fraction(r.connect_fee) * ticks_per_unit
-                + (
-                    Fraction(r.first_price) * ticks_per_unit
-                    if r.first_price is not None
-                    else Fraction(r.rate_per_minute) * r.first_seconds * 10**exponent
-                )
-            )
-            for r in rates
-        ]
-        or [0],
-        dtype=np.int64,
+
+    def column(values: list[Fraction], default: int = 0) -> Int64s:
+        return np.asarray([_whole(v) for v in values] or [default], dtype=np.int64)
+
+    first_prices = [
+        Fraction(r.first_price) * ticks
+        if r.first_price is not None
+        else Fraction(r.rate_per_minute) * r.first_seconds * 10**exponent
+        for r in rates
+    ]
+    return _RateTable(
+        ticks_per_unit=ticks,
+        first=column([Fraction(r.first_seconds) for r in rates], 1),
+        step=column([Fraction(r.step_seconds) for r in rates], 1),
+        base=column(
+            [Fraction(r.connect_fee) * ticks + f for r, f in zip(rates, first_prices, strict=True)]
+        ),
+        per_step=column(
+            [Fraction(r.rate_per_minute) * r.step_seconds * 10**exponent for r in rates]
+        ),
+        minimum=column([Fraction(r.min_charge) * ticks for r in rates]),
     )
-    per_step = np.asarray(
-        [_whole(Fraction(r.rate_per_minute) * r.step_seconds * 10**exponent) for r in rates] or [0],
-        dtype=np.int64,
-    )
-    minimum = np.asarray(
-        [_whole(Fraction(r.min_charge) * ticks_per_unit) for r in rates] or [0], dtype=np.int64
-    )
-    slot, duration, count = collapsed.slot, collapsed.duration, collapsed.count
+
+
+def _charge(
+    usage: Usage, table: _RateTable, collapsed: _Collapsed
+) -> tuple[dict[int, _LineSum], int]:
+    """Each line's calls, billed seconds and amount in ticks; returns the sums and ticks per
+    currency unit. Charge per call: ``connect + first + steps·b/60·rate``,
+    ``steps = ceil(max(0, d − a)/b)``, at least ``min_charge``, rounded if per call."""
+    slot = collapsed.pair_slot[collapsed.pair]
+    duration, count = collapsed.duration, collapsed.count
     rated = slot >= 0
     index = np.where(rated, slot, 0)
-    a, b = first[index], step[index]
+    a, b = table.first[index], table.step[index]
     billable = duration > 0
     steps = np.where(billable, (np.maximum(duration - a, 0) + b - 1) // b, 0)
-    charge = np.maximum(base[index] + steps * per_step[index], minimum[index])
+    charge = np.maximum(table.base[index] + steps * table.per_step[index], table.minimum[index])
     rounding = usage.rounding
     if rounding is not None and rounding.per == "call":
-        charge = _round_ticks(charge, ticks_per_unit // 10**rounding.decimals, rounding.mode)
+        unit = table.ticks_per_unit // 10**rounding.decimals
+        charge = _round_ticks(charge, unit, rounding.mode)
     charge = np.where(rated & billable, charge, 0)
     billed = np.where(rated, np.where(billable, a + steps * b, 0), duration)
     biggest = int(charge.max()) if len(charge) else 0
     if biggest * int(count.sum()) >= 2**62:  # exact Python integers instead of int64
         charge, count = charge.astype(object), count.astype(object)
-    amounts = charge * count
-    seconds = billed * count
+    starts = collapsed.pair_start
+    calls, seconds, amounts = (
+        np.add.reduceat(column, starts).tolist() if len(starts) else []
+        for column in (count, billed * count, charge * count)
+    )
     sums: dict[int, _LineSum] = {}
-    lines, starts = np.unique(collapsed.line, return_index=True)
-    bounds = [*starts.tolist(), len(slot)]
-    for i, line in enumerate(lines.tolist()):
-        part = slice(bounds[i], bounds[i + 1])
-        line_slots = slot[part]
-        line_counts = count[part]
-        sums[line] = _LineSum(
-            calls=int(line_counts.sum()),
-            unrated_calls=int(line_counts[line_slots == NO_RATE].sum()),
-            free_calls=int(line_counts[line_slots == FREE].sum()),
-            billed_seconds=int(seconds[part].sum()),
-            rated_seconds=int(seconds[part][line_slots >= 0].sum()),
-            amount_ticks=int(amounts[part].sum()),
-            slots=set(line_slots[line_slots >= 0].tolist()),
-        )
-    return sums, ticks_per_unit
+    for pair, (line, pair_slot) in enumerate(
+        zip(collapsed.pair_line.tolist(), collapsed.pair_slot.tolist(), strict=True)
+    ):
+        total = sums.setdefault(line, _LineSum())
+        total.calls += int(calls[pair])
+        total.billed_seconds += int(seconds[pair])
+        total.amount_ticks += int(amounts[pair])
+        if pair_slot >= 0:
+            total.rated_seconds += int(seconds[pair])
+            total.slots.add(pair_slot)
+        elif pair_slot == FREE:
+            total.free_calls += int(calls[pair])
+        else:
+            total.unrated_calls += int(calls[pair])
+    return sums, table.ticks_per_unit
 
 
 def _assemble(
@@ -522,7 +549,8 @@ def _assemble(
 ) -> UsageRating:
     """Scale each line's exact sums, draw the pools, round totals if the tariff says so."""
     usage = tariff.usage
-    sums, ticks_per_unit = _charge(usage, prepared.collapsed(usage, month))
+    collapsed = prepared.collapsed(usage, month)
+    sums, ticks_per_unit = _charge(usage, prepared.rate_table(usage), collapsed)
     minutes: dict[int, Fraction] = {}
     rated_minutes: dict[int, Fraction] = {}
     before: dict[int, Fraction] = {}
