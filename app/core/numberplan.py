@@ -69,6 +69,14 @@ def normalise_number(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def normalise_numbers(values: pl.Series) -> pl.Series:
+    """``normalise_number`` over a column, skipped when it already holds clean numbers."""
+    filled = values.cast(pl.String).fill_null("")
+    if filled.str.contains(r"^(?:\+[0-9]+|[0-9]*)$").all():
+        return filled
+    return filled.to_frame("n").select(normalise_number(pl.col("n"))).to_series().alias(values.name)
+
+
 def _full(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
@@ -202,16 +210,45 @@ class NumberPlan:
 
     # --- classification -----------------------------------------------------------------
 
-    def classify(self, numbers: pl.Series, *, dialled: bool) -> pl.DataFrame:
-        """Classify distinct normalised numbers of remote parties.
+    def strip_outside_prefix(self, number: pl.Expr, dialled: pl.Expr | bool = True) -> pl.Expr:
+        """A dialled number without the PBX's outside-line prefix (when it starts with it)."""
+        prefix = self.outside_prefix
+        if not prefix:
+            return number
+        strip = number.str.starts_with(prefix) & (number.str.len_chars() > len(prefix))
+        return pl.when(strip & dialled).then(number.str.slice(len(prefix))).otherwise(number)
 
-        ``dialled``: the number was dialled from the PBX, so a leading outside-line prefix is
-        stripped first. Returns one row per distinct input ``number`` with ``category``,
-        ``country`` (ISO alpha-2 or null), ``prefix`` (``"+CC NNNN"`` or null) and ``key``
-        (``+`` country code and national number: equal for every way of writing one number).
+    @property
+    def max_extension_digits(self) -> int:
+        """No extension is longer than this."""
+        if self.extension_ranges:
+            return max(r.max_digits for r in self.extension_ranges)
+        return 6
+
+    def extensions_among(self, numbers: pl.Series) -> pl.Series:
+        """The distinct extensions among normalised ``numbers``."""
+        short = numbers.filter(numbers.str.len_bytes() <= self.max_extension_digits).unique()
+        return short.to_frame("n").filter(self.is_extension(pl.col("n"))).get_column("n")
+
+    def classify(self, numbers: pl.Series, *, dialled: bool = False) -> pl.DataFrame:
+        """Classify normalised numbers of remote parties, one output row per input row.
+
+        ``dialled``: the numbers were dialled from the PBX, so a leading outside-line prefix
+        is stripped first. Columns: ``category``, ``country`` (ISO alpha-2 or null),
+        ``prefix`` (``"+CC NNNN"`` or null) and ``key`` (``+`` country code and national
+        number: equal for every way of writing one number). When numbers repeat, each
+        distinct number is classified once and the result joined back.
         """
-        frame = pl.DataFrame({"number": numbers.cast(pl.String)}).unique(maintain_order=True)
-        return self._classify_frame(frame, dialled=dialled)
+        frame = numbers.cast(pl.String).fill_null("").to_frame("number")
+        if dialled and self.outside_prefix:
+            frame = frame.select(self.strip_outside_prefix(pl.col("number")).alias("number"))
+        if frame.height > 1000 and frame.get_column("number").approx_n_unique() < frame.height // 2:
+            distinct = frame.unique()
+            classes = self._classify_frame(distinct)
+            return frame.join(classes, on="number", how="left", maintain_order="left").drop(
+                "number"
+            )
+        return self._classify_frame(frame).drop("number")
 
     def classify_number(
         self, number: str, *, dialled: bool = False
@@ -221,47 +258,37 @@ class NumberPlan:
         row = self.classify(series, dialled=dialled).row(0, named=True)
         return row["category"], row["country"], row["prefix"]
 
-    def _classify_frame(self, frame: pl.DataFrame, *, dialled: bool) -> pl.DataFrame:
+    def _classify_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Classify the (outside-prefix-free) numbers of column ``number``, row by row."""
         md = self._metadata
-        n = pl.col("number")
-        prefix = self.outside_prefix
-        if dialled and prefix:
-            stripped = (
-                pl.when(n.str.starts_with(prefix) & (n.str.len_chars() > len(prefix)))
-                .then(n.str.slice(len(prefix)))
-                .otherwise(n)
-            )
-            frame = frame.with_columns(s=stripped)
+        s = pl.col("number")
+        frame = frame.with_columns(plus=s.str.starts_with("+"), digits=s.str.strip_prefix("+"))
+        plus, digits = pl.col("plus"), pl.col("digits")
+        if md.international_prefix:
+            idd = f"^(?:{md.international_prefix})(.*)$"
+            frame = frame.with_columns(after=digits.str.extract(idd, 1))
+            after = pl.col("after")
+            by_idd = ~plus & (after != "") & ~after.str.starts_with("0")
         else:
-            frame = frame.with_columns(s=n)
-        s = pl.col("s")
-        plus = s.str.starts_with("+")
-        digits = s.str.strip_prefix("+")
-        idd = f"^(?:{md.international_prefix})" if md.international_prefix else None
-        if idd is not None:
-            after_idd = digits.str.replace(idd, "")
-            by_idd = ~plus & digits.str.contains(idd) & (after_idd != "")
-            by_idd = by_idd & ~after_idd.str.starts_with("0")
-        else:
-            after_idd, by_idd = digits, pl.lit(False)
-        one, two, three = _country_codes()
+            after, by_idd = digits, pl.lit(False)
         frame = frame.with_columns(
-            digits=digits,
-            intl=plus | by_idd,
-            t=pl.when(plus).then(digits).when(by_idd).then(after_idd).otherwise(None),
+            t=pl.when(plus).then(digits).when(by_idd.fill_null(False)).then(after).otherwise(None)
         )
         t = pl.col("t")
+        one, two, three = _country_codes()
+        frame = frame.with_columns(intl=t.is_not_null(), t3=t.str.slice(0, 3))
+        t3 = pl.col("t3")
         frame = frame.with_columns(
-            intl_cc=pl.when(t.str.slice(0, 1).is_in(list(one)))
-            .then(t.str.slice(0, 1))
-            .when(t.str.slice(0, 2).is_in(list(two)))
-            .then(t.str.slice(0, 2))
-            .when(t.str.slice(0, 3).is_in(list(three)))
-            .then(t.str.slice(0, 3))
+            intl_cc=pl.when(t3.str.slice(0, 1).is_in(list(one)))
+            .then(t3.str.slice(0, 1))
+            .when(t3.str.slice(0, 2).is_in(list(two)))
+            .then(t3.str.slice(0, 2))
+            .when(t3.is_in(list(three)))
+            .then(t3)
             .otherwise(None)
         )
         frame = frame.with_columns(
-            intl_nsn=t.str.slice(pl.col("intl_cc").str.len_chars().cast(pl.Int64))
+            intl_nsn=t.str.slice(pl.col("intl_cc").str.len_bytes().cast(pl.Int64))
         )
         home_nsn = self._national_number(pl.col("digits"))
         home_cc = self.country_code
@@ -272,7 +299,6 @@ class NumberPlan:
         frame = self._with_regions(frame)
         frame = frame.with_columns(home_category=self._home_category(pl.col("nsn")))
         digits_col = pl.col("digits")
-        emergency, special = self._short_class(digits_col)
         regular = (
             pl.when(pl.col("cc").is_null())
             .then(pl.lit(Category.UNKNOWN.value))
@@ -282,15 +308,23 @@ class NumberPlan:
             .then(pl.lit(Category.UNKNOWN.value))
             .otherwise(pl.lit(Category.INTERNATIONAL.value))
         )
-        short_length = digits_col.str.len_chars() <= 6
+        frame = frame.with_columns(regular=regular)
+        may_be_short = ~plus & (
+            (digits_col.str.len_chars() <= 6) | (pl.col("regular") == Category.UNKNOWN.value)
+        )
+        candidates = frame.filter(may_be_short).get_column("digits").unique().to_frame("digits")
+        emergency_flag, special_flag = self._short_class(digits_col)
+        flags = candidates.with_columns(e=emergency_flag, x=special_flag)
+        emergency = digits_col.is_in(flags.filter("e").get_column("digits").implode())
+        special = digits_col.is_in(flags.filter("x").get_column("digits").implode())
         category = (
-            pl.when(~plus & emergency)
+            pl.when(may_be_short & emergency)
             .then(pl.lit(Category.EMERGENCY.value))
-            .when(~plus & special & (short_length | (regular == Category.UNKNOWN.value)))
+            .when(may_be_short & special)
             .then(pl.lit(Category.SPECIAL.value))
             .when(digits_col == "")
             .then(pl.lit(Category.UNKNOWN.value))
-            .otherwise(regular)
+            .otherwise(pl.col("regular"))
         )
         frame = frame.with_columns(category=category)
         cat = pl.col("category")
@@ -348,43 +382,29 @@ class NumberPlan:
         finds it (the first region of a shared country code whose leading digits or number
         patterns match)."""
         frame = frame.with_row_index("_i")
-        shared = [
-            cc
-            for cc in frame.get_column("cc").drop_nulls().unique().to_list()
-            if len(_regions_of(cc)) > 1
-        ]
-        regions = pl.col("cc").map_elements(_single_region, return_dtype=pl.String)
-        single = frame.select("_i", "cc").unique("cc").with_columns(region=regions)
-        frame = frame.join(single.select("cc", "region"), on="cc", how="left")
-        found: list[pl.DataFrame] = []
+        present = frame.get_column("cc").drop_nulls().unique().to_list()
+        shared = [cc for cc in present if len(_regions_of(cc)) > 1]
+        single = {cc: _single_region(cc) for cc in present if cc not in shared}
+        frame = frame.with_columns(
+            region=pl.col("cc").replace_strict(single, default=None, return_dtype=pl.String)
+        )
+        region = frame.get_column("region")
         for cc in shared:
             remaining = frame.filter(pl.col("cc") == cc).select("_i", "nsn")
-            for region in _regions_of(cc):
-                md = _metadata(region)
+            for code in _regions_of(cc):
+                md = _metadata(code)
                 if md is None or remaining.height == 0:
                     continue
                 if md.leading_digits:
                     cond = pl.col("nsn").str.contains(f"^(?:{md.leading_digits})")
                 else:
                     cond = _is_valid_for(md, pl.col("nsn"))
-                flagged = remaining.with_columns(_hit=cond)
-                found.append(
-                    flagged.filter(pl.col("_hit")).select("_i", pl.lit(region).alias("_region"))
-                )
+                flagged = remaining.with_columns(_hit=cond.fill_null(False))
+                hits = flagged.filter(pl.col("_hit")).get_column("_i")
+                if hits.len():
+                    region = region.scatter(hits, code)
                 remaining = flagged.filter(~pl.col("_hit")).drop("_hit")
-        if found:
-            hits = pl.concat(found)
-            frame = frame.join(hits, on="_i", how="left").with_columns(
-                region=pl.when(pl.col("cc").is_in(shared))
-                .then(pl.col("_region"))
-                .otherwise(pl.col("region"))
-            )
-            frame = frame.drop("_region")
-        elif shared:
-            frame = frame.with_columns(
-                region=pl.when(pl.col("cc").is_in(shared)).then(None).otherwise(pl.col("region"))
-            )
-        return frame.sort("_i").drop("_i")
+        return frame.drop("_i").with_columns(region=region)
 
     def _home_category(self, nsn: pl.Expr) -> pl.Expr:
         """The category of a home-region national number (phonenumbers' ``number_type``

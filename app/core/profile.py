@@ -118,13 +118,12 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     legs, cross-file duplicates and carrier rows overlapping a PBX export removed (their
     counts returned by reason)."""
     calls = table.calls
-    numbers = pl.concat([calls.get_column("caller"), calls.get_column("callee")]).unique()
-    extensions = (
-        numbers.to_frame("n").filter(plan.is_extension(pl.col("n"))).get_column("n")
-    )
+    extensions = plan.extensions_among(
+        pl.concat([calls.get_column("caller"), calls.get_column("callee")])
+    ).implode()
     calls = calls.with_columns(
-        caller_ext=pl.col("caller").is_in(extensions.implode()),
-        callee_ext=pl.col("callee").is_in(extensions.implode()),
+        caller_ext=pl.col("caller").is_in(extensions),
+        callee_ext=pl.col("callee").is_in(extensions),
     )
     by_rule = (
         pl.when(pl.col("caller_ext") & pl.col("callee_ext"))
@@ -135,48 +134,41 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     )
     calls = calls.with_columns(direction=pl.coalesce("direction", by_rule))
     direction = pl.col("direction")
-    dialled = plan.classify(
-        calls.filter(direction == Direction.OUTBOUND.value).get_column("callee"), dialled=True
+    outbound = direction == Direction.OUTBOUND.value
+    inbound = direction == Direction.INBOUND.value
+    remote = (
+        pl.when(outbound)
+        .then(plan.strip_outside_prefix(pl.col("callee")))
+        .when(inbound)
+        .then(pl.col("caller"))
+        .otherwise(pl.lit(""))
     )
-    presented = plan.classify(
-        pl.concat(
+    remote_classes = plan.classify(calls.select(remote).to_series())
+    own_numbers = calls.filter(inbound).get_column("callee").unique()
+    own_classes = pl.concat([own_numbers.to_frame("callee"), plan.classify(own_numbers)], how="horizontal")
+    own_paid = own_classes.filter(
+        pl.col("category").is_in([Category.TOLL_FREE.value, Category.SHARED_COST.value])
+    ).rename({"category": "d_category", "country": "d_country", "prefix": "d_prefix"})
+    calls = pl.concat([calls, remote_classes], how="horizontal")
+    if own_paid.height:
+        calls = calls.join(
+            own_paid.drop("key"), on="callee", how="left", maintain_order="left"
+        ).with_columns(
             [
-                calls.filter(direction == Direction.INBOUND.value).get_column("caller"),
-                calls.filter(direction == Direction.INBOUND.value).get_column("callee"),
+                pl.when(inbound & pl.col(f"d_{field}").is_not_null())
+                .then(pl.col(f"d_{field}"))
+                .otherwise(pl.col(field))
+                .alias(field)
+                for field in ("category", "country", "prefix")
             ]
-        ),
-        dialled=False,
-    )
-    calls = (
-        calls.join(dialled.rename(lambda c: f"o_{c}"), left_on="callee", right_on="o_number", how="left")
-        .join(presented.rename(lambda c: f"i_{c}"), left_on="caller", right_on="i_number", how="left")
-        .join(presented.rename(lambda c: f"d_{c}"), left_on="callee", right_on="d_number", how="left")
-    )
-    own_paid = pl.col("d_category").is_in([Category.TOLL_FREE.value, Category.SHARED_COST.value])
-
-    def pick(field: str) -> pl.Expr:
-        return (
-            pl.when(direction == Direction.OUTBOUND.value)
-            .then(pl.col(f"o_{field}"))
-            .when((direction == Direction.INBOUND.value) & own_paid)
-            .then(pl.col(f"d_{field}"))
-            .when(direction == Direction.INBOUND.value)
-            .then(pl.col(f"i_{field}"))
-            .otherwise(None)
-        )
-
+        ).drop("d_category", "d_country", "d_prefix")
+    internal = direction == Direction.INTERNAL.value
     calls = calls.with_columns(
-        category=pl.when(direction == Direction.INTERNAL.value)
-        .then(pl.lit(Category.INTERNAL.value))
-        .otherwise(pick("category")),
-        country=pick("country"),
-        prefix=pick("prefix"),
-        key=pl.when(direction == Direction.OUTBOUND.value)
-        .then(pl.col("o_key"))
-        .when(direction == Direction.INBOUND.value)
-        .then(pl.col("i_key"))
-        .otherwise(pl.col("caller") + ">" + pl.col("callee")),
-    ).drop(pl.selectors.starts_with("o_", "i_", "d_"))
+        category=pl.when(internal).then(pl.lit(Category.INTERNAL.value)).otherwise("category"),
+        country=pl.when(internal).then(None).otherwise("country"),
+        prefix=pl.when(internal).then(None).otherwise("prefix"),
+        key=pl.when(internal).then(pl.col("caller") + ">" + pl.col("callee")).otherwise("key"),
+    )
     calls, removed = dedupe_calls(calls)
     calls, overlap = _drop_carrier_overlap(calls, table)
     if overlap:
@@ -309,6 +301,33 @@ def build_profile(
     return profile
 
 
+def _seconds_per_hour(trunk: pl.DataFrame) -> pl.DataFrame:
+    """Call seconds in each clock hour ``h`` (``[3600h, 3600(h+1))``) of intervals
+    ``[s, e)``: calls within one hour or across two are split directly, longer ones by
+    exploding their hours."""
+    spans = trunk.filter(pl.col("e") > pl.col("s")).with_columns(
+        h0=pl.col("s") // 3600, h1=(pl.col("e") - 1) // 3600
+    )
+    one = spans.filter(pl.col("h0") == pl.col("h1")).select(
+        h=pl.col("h0"), sec=pl.col("e") - pl.col("s")
+    )
+    two = spans.filter(pl.col("h1") == pl.col("h0") + 1)
+    first_part = two.select(h=pl.col("h0"), sec=pl.col("h1") * 3600 - pl.col("s"))
+    second_part = two.select(h=pl.col("h1"), sec=pl.col("e") - pl.col("h1") * 3600)
+    longer = (
+        spans.filter(pl.col("h1") > pl.col("h0") + 1)
+        .with_columns(h=pl.int_ranges(pl.col("h0"), pl.col("h1") + 1))
+        .explode("h")
+        .select(
+            "h",
+            sec=pl.min_horizontal(pl.col("e"), (pl.col("h") + 1) * 3600)
+            - pl.max_horizontal(pl.col("s"), pl.col("h") * 3600),
+        )
+    )
+    parts = pl.concat([one, first_part, second_part, longer], how="vertical_relaxed")
+    return parts.group_by("h").agg(pl.col("sec").sum())
+
+
 class _Traffic(BaseModel):
     busy_hour_erlangs: float
     peak: int
@@ -322,17 +341,7 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     trunk = calls.filter(pl.col("direction").is_in(TRUNK)).select(
         s=pl.col("t0"), e=pl.col("t0") + pl.col("hold_s")
     )
-    hours = (
-        trunk.filter(pl.col("e") > pl.col("s"))
-        .with_columns(h=pl.int_ranges(pl.col("s") // 3600, (pl.col("e") - 1) // 3600 + 1))
-        .explode("h")
-        .with_columns(
-            sec=pl.min_horizontal(pl.col("e"), (pl.col("h") + 1) * 3600)
-            - pl.max_horizontal(pl.col("s"), pl.col("h") * 3600)
-        )
-        .group_by("h")
-        .agg(pl.col("sec").sum())
-    )
+    hours = _seconds_per_hour(trunk)
     busy = float(hours.get_column("sec").max() or 0) / 3600 if hours.height else 0.0
     events = pl.concat(
         [
@@ -453,21 +462,40 @@ def _buckets(calls: pl.DataFrame) -> DurationBuckets:
     keys = counted.select(dims).unique().sort(dims, nulls_last=True).with_row_index("k")
     counted = counted.join(keys, on=dims, how="left", nulls_equal=True).sort(["k", "billsec"])
     return DurationBuckets.model_construct(
-        keys=[
-            BucketKey.model_construct(
-                direction=Direction(d),
-                category=Category(c),
-                country=country,
-                prefix=prefix,
-                hour_of_week=int(how),
-                month=month,
-            )
-            for _, d, c, country, prefix, how, month in keys.iter_rows()
-        ],
+        keys=[_bucket_key(*row[1:]) for row in keys.iter_rows()],
         key=counted.get_column("k").cast(pl.Int64).to_list(),
         duration=counted.get_column("billsec").to_list(),
         count=counted.get_column("n").cast(pl.Int64).to_list(),
     )
+
+
+_DIRECTIONS = {d.value: d for d in Direction}
+_CATEGORIES = {c.value: c for c in Category}
+_BUCKET_FIELDS = frozenset(BucketKey.model_fields)
+
+
+def _bucket_key(
+    direction: str, category: str, country: str | None, prefix: str | None, how: int, month: str
+) -> BucketKey:
+    """A ``BucketKey`` of values computed here, built as ``model_construct`` would build it
+    but without its per-call overhead (there can be hundreds of thousands of keys)."""
+    key = BucketKey.__new__(BucketKey)
+    object.__setattr__(
+        key,
+        "__dict__",
+        {
+            "direction": _DIRECTIONS[direction],
+            "category": _CATEGORIES[category],
+            "country": country,
+            "prefix": prefix,
+            "hour_of_week": how,
+            "month": month,
+        },
+    )
+    object.__setattr__(key, "__pydantic_fields_set__", set(_BUCKET_FIELDS))
+    object.__setattr__(key, "__pydantic_extra__", None)
+    object.__setattr__(key, "__pydantic_private__", None)
+    return key
 
 
 def _signals(

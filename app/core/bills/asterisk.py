@@ -23,11 +23,10 @@ from app.core.bills.table import (
     FileCalls,
     finish,
     parse_datetimes,
-    parse_seconds,
     skip_reason,
 )
 from app.core.bills.text import Text
-from app.core.numberplan import normalise_number
+from app.core.numberplan import normalise_numbers
 
 BASE_COLUMNS = [
     "accountcode",
@@ -61,43 +60,45 @@ def columns_for(count: int) -> list[str]:
 
 
 def read(name: str, text: Text, column_count: int) -> FileCalls:
-    """Read a Master.csv of ``column_count`` columns into calls."""
+    """Read a Master.csv of ``column_count`` columns into calls (occupancy: ``duration``,
+    which Asterisk computes as end − start)."""
     try:
         columns = columns_for(column_count)
     except ValueError as exc:
         raise BillError(name, str(exc), line=1) from None
-    raw = read_strings(name, text, columns)
-    start = parse_datetimes(raw.get_column("start"), DATETIME_FORMATS)
-    end = parse_datetimes(raw.get_column("end"), DATETIME_FORMATS)
-    disposition = raw.get_column("disposition").str.strip_chars().str.to_uppercase()
-    is_freeswitch = _looks_like_hangup_causes(disposition)
-    frame = raw.with_columns(
-        start=start,
-        end_time=end,
-        duration_s=parse_seconds(raw.get_column("duration")),
-        billsec=parse_seconds(raw.get_column("billsec")),
-        disposition=disposition,
-    )
-    answer_given = pl.col("answer").str.strip_chars().fill_null("") != ""
-    in_vocabulary = pl.col("disposition").is_in(ASTERISK_DISPOSITIONS)
+    keep = ["src", "dst", "clid", "start", "answer", "duration", "billsec", "disposition"]
+    if "linkedid" in columns:
+        keep.append("linkedid")
+    raw = read_strings(name, text, columns, keep=keep, integers=("duration", "billsec"))
+    disposition = raw.get_column("disposition")
+    answered_words = [
+        value
+        for value in disposition.drop_nulls().unique().to_list()
+        if value.strip().upper() == "ANSWERED"
+    ]
+    asterisk_words = [
+        value
+        for value in disposition.drop_nulls().unique().to_list()
+        if value.strip().upper() in ASTERISK_DISPOSITIONS
+    ]
+    is_freeswitch = _looks_like_hangup_causes(disposition.str.strip_chars().str.to_uppercase())
+    src = raw.get_column("src").fill_null("")
+    if (src.str.strip_chars() == "").any():
+        caller_id = raw.get_column("clid").str.extract(r"<([^>]*)>", 1).fill_null("")
+        src = src.zip_with(src.str.strip_chars() != "", caller_id)
+    answer_given = pl.col("answer").fill_null("").str.strip_chars() != ""
     answered = (
-        pl.when(in_vocabulary)
-        .then(pl.col("disposition") == "ANSWERED")
+        pl.when(pl.col("disposition").is_in(asterisk_words))
+        .then(pl.col("disposition").is_in(answered_words))
         .otherwise(answer_given)
     )
-    hold = (
-        pl.when(pl.col("end_time").is_not_null())
-        .then((pl.col("end_time") - pl.col("start")).dt.total_seconds())
-        .otherwise(pl.col("duration_s"))
-    )
-    src = pl.col("src").fill_null("")
-    caller_id = pl.col("clid").str.extract(r"<([^>]*)>", 1).fill_null("")
-    frame = frame.with_columns(
+    frame = raw.with_columns(
+        start=parse_datetimes(raw.get_column("start"), DATETIME_FORMATS),
         answered=answered,
-        hold_s=hold,
-        caller=normalise_number(pl.when(src.str.strip_chars() != "").then(src).otherwise(caller_id)),
-        callee=normalise_number(pl.col("dst")),
-        call_id=pl.col("linkedid") if "linkedid" in columns else pl.lit(None, dtype=pl.String),
+        hold_s=pl.col("duration"),
+        caller=normalise_numbers(src),
+        callee=normalise_numbers(raw.get_column("dst")),
+        call_id=pl.col("linkedid") if "linkedid" in keep else pl.lit(None, dtype=pl.String),
     )
     frame = frame.with_columns(
         _skip=skip_reason(

@@ -17,18 +17,26 @@ def read_strings(
     columns: list[str],
     *,
     skip_rows: int = 0,
+    keep: list[str] | None = None,
+    integers: tuple[str, ...] = (),
 ) -> pl.DataFrame:
-    """The rows of a headerless (or header-skipped) text bill as string columns ``columns``,
-    plus ``line`` (1-based line in the file). Extra fields are cut, missing ones are null."""
+    """The rows of a headerless (or header-skipped) text bill: of its fields ``columns``,
+    those in ``keep`` (default all) as strings — ``integers`` as Int64, null where not an
+    integer — plus ``line`` (1-based line in the file). Extra fields are cut, missing ones
+    are null."""
+    schema = {c: pl.Int64 if c in integers else pl.String for c in columns}
+    wanted = [columns.index(c) for c in keep] if keep is not None else None
     try:
         frame = pl.read_csv(
             io.BytesIO(text.data),
             has_header=False,
             separator=text.delimiter,
             quote_char='"',
-            schema=dict.fromkeys(columns, pl.String),
+            schema=schema,
+            columns=wanted,
             skip_rows=skip_rows,
             truncate_ragged_lines=True,
+            ignore_errors=bool(integers),
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:

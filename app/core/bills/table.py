@@ -82,12 +82,15 @@ class CallTable:
 
 def parse_datetimes(values: pl.Series, formats: list[str]) -> pl.Series:
     """Parse strings with the first of ``formats`` that fits each value (null where none)."""
-    text = values.str.strip_chars()
-    result = text.str.strptime(pl.Datetime("us"), formats[0], strict=False)
-    for fmt in formats[1:]:
-        if result.null_count() <= text.null_count():
-            break
-        result = result.fill_null(text.str.strptime(pl.Datetime("us"), fmt, strict=False))
+    text = values
+    result = text.str.strptime(pl.Datetime("us"), formats[0], strict=False, cache=False)
+    if result.null_count() > text.null_count():
+        text = values.str.strip_chars()
+        for fmt in formats:
+            parsed = text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
+            result = result.fill_null(parsed)
+            if result.null_count() <= text.null_count():
+                break
     return result
 
 

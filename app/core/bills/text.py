@@ -41,7 +41,7 @@ def is_xlsx(data: bytes) -> bool:
 
 def decode(name: str, data: bytes) -> Text:
     """Decode a text bill to UTF-8 and find its delimiter; BillError when it is not text."""
-    if not data.strip():
+    if not data[:SAMPLE_BYTES].strip() and not data.strip():
         raise BillError(name, "the file is empty")
     if data.startswith(_OLE2_MAGIC):
         raise BillError(name, "an old Excel .xls workbook: save it as .xlsx or CSV")
