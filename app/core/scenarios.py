@@ -546,7 +546,7 @@ def scale_usage(
         included = pool.minutes * (seats if pool.per == "seat" else 1)
         wanted = sum((minutes[i] for i in members), ZERO)
         covered = min(included, wanted)
-        for i in members:
+        for i in members if wanted else ():
             drawn[i] = minutes[i] * covered / wanted
             after[i] = before[i] * (wanted - covered) / wanted
         pools.append(
@@ -746,12 +746,9 @@ class _Engine:
             )
         return choice
 
-    def _overridden(
-        self, index: int, alternative: Alternative
-    ) -> dict[str, tuple[Tariff, dict[str, Decimal]]]:
-        """Each tariff of an alternative with the price overrides applied, and the quantity
-        overrides by item name."""
-        result = {t: (self.tariffs[t], dict[str, Decimal]()) for t in alternative.tariffs}
+    def _overridden(self, index: int, alternative: Alternative) -> dict[str, Tariff]:
+        """Each tariff of an alternative with the rep's overrides applied."""
+        result = {t: self.tariffs[t] for t in alternative.tariffs}
         for j, override in enumerate(alternative.overrides):
             field: Loc = ("alternatives", index, "overrides", j)
             if override.tariff is not None and override.tariff not in result:
@@ -761,12 +758,9 @@ class _Engine:
                 )
             candidates = [override.tariff] if override.tariff else list(result)
             for tariff_id in candidates:
-                tariff, quantities = result[tariff_id]
-                updated = _override_price(tariff, override.item, override.price)
+                updated = _override(result[tariff_id], override)
                 if updated is not None:
-                    if override.quantity is not None:
-                        quantities[override.item] = override.quantity
-                    result[tariff_id] = (updated, quantities)
+                    result[tariff_id] = updated
                     break
             else:
                 raise ScenarioError(
@@ -792,8 +786,8 @@ class _Engine:
             )
         first = self.years(BASE)[0]
         for tariff_id in sorted(applies):
-            tariff, _ = self.alternative_tariffs[index][tariff_id]
-            items = self.priced(("alt", index, tariff_id), tariff, first, BASE, {}, rent=False)
+            tariff = self.alternative_tariffs[index][tariff_id]
+            items = self.priced(("alt", index, tariff_id), tariff, first, BASE, rent=False)
             spend = sum((i.amount for i in items if i.recurrence == Recurrence.MONTHLY), ZERO)
             approval = tariff.required_approval(spend, alternative.discount_pct)
             if approval != Approval.REP:
@@ -859,7 +853,6 @@ class _Engine:
         tariff: Tariff,
         year: _Year,
         drivers: Drivers,
-        quantity_overrides: Mapping[str, Decimal],
         *,
         rent: bool,
         channels: int | None = None,
@@ -884,8 +877,6 @@ class _Engine:
         )
         usage = self.usage(tariff_id, tariff, year, drivers) if with_usage else None
         items = price_tariff(tariff, quantities, usage, rent_equipment=rent)
-        if quantity_overrides:
-            items = [_override_quantity(item, quantity_overrides) for item in items]
         self.priced_cache[cache_key] = items
         return items
 
@@ -926,7 +917,6 @@ class _Engine:
                     tariff,
                     year,
                     drivers,
-                    {},
                     rent=False,
                     channels=max(lines, year.channels),
                     with_usage=self.usage_from == "tariff",
@@ -956,16 +946,14 @@ class _Engine:
         flows = _Flows(self.horizon)
         years = self.years(drivers)
         rent = alternative.financing.mode == "rent"
-        for tariff_id, (tariff, quantity_overrides) in self.alternative_tariffs[index].items():
+        for tariff_id, tariff in self.alternative_tariffs[index].items():
             discount = (
                 ONE - alternative.discount_pct / 100 if tariff_id in self.discounted[index] else ONE
             )
             bought: dict[str, Decimal] = {}
             purchases: list[tuple[LineItem, int, Decimal]] = []
             for year in years:
-                items = self.priced(
-                    ("alt", index, tariff_id), tariff, year, drivers, quantity_overrides, rent=rent
-                )
+                items = self.priced(("alt", index, tariff_id), tariff, year, drivers, rent=rent)
                 monthly = [
                     i
                     for i in items
@@ -1140,7 +1128,7 @@ class _Engine:
         currency): the sum of its tariffs' recurring charges per seat or extension."""
         alternative = self.scenario.alternatives[index]
         total = ZERO
-        for tariff_id, (tariff, _) in self.alternative_tariffs[index].items():
+        for tariff_id, tariff in self.alternative_tariffs[index].items():
             discount = (
                 ONE - alternative.discount_pct / 100 if tariff_id in self.discounted[index] else ONE
             )
@@ -1175,28 +1163,13 @@ class _Engine:
                 f"the peak of {peak} calls equals today's line count: demand may have "
                 "been blocked, and the bill would not show it",
             )
-        for (kind, *rest), items in self.priced_cache.items():
-            if kind != "alt" or rest[-2] != BASE.per_minute:
-                continue
-            index, tariff_id = int(str(rest[0])), str(rest[1])
-            name = scenario.alternatives[index].name
-            tariff = self.alternative_tariffs[index][tariff_id][0]
-            for item in items:
-                if item.kind == "commitment":
-                    self._warn(
-                        "minimum_commitment",
-                        name,
-                        f"{tariff.name}: the minimum monthly commitment is above the "
-                        f"priced usage and charges (shortfall {item.amount:.2f} "
-                        f"{tariff.currency} a month)",
-                    )
-                channels = _channel_units(tariff, item)
-                if channels is not None and channels < peak:
-                    self._warn(
-                        "channels_below_peak",
-                        name,
-                        f"{tariff.name}: {channels} channels, but {peak} calls were seen at once",
-                    )
+        for index, alternative in enumerate(scenario.alternatives):
+            rent = alternative.financing.mode == "rent"
+            for tariff_id, tariff in self.alternative_tariffs[index].items():
+                for year in self.years(BASE):
+                    key = ("alt", index, tariff_id)
+                    for item in self.priced(key, tariff, year, BASE, rent=rent):
+                        self._check_item(alternative.name, self.tariffs[tariff_id], item, peak)
         for alternative in scenario.alternatives:
             for tariff_id in alternative.tariffs:
                 tariff = self.tariffs[tariff_id]
@@ -1235,6 +1208,23 @@ class _Engine:
             "a pre-tax cash view as the tariffs state their prices, without "
             "depreciation or residual values"
         )
+
+    def _check_item(self, option: str, tariff: Tariff, item: LineItem, peak: int) -> None:
+        """Warn of a commitment shortfall, or of fewer channels than the observed peak."""
+        if item.kind == "commitment":
+            self._warn(
+                "minimum_commitment",
+                option,
+                f"{tariff.name}: the minimum monthly commitment is above the priced usage and "
+                f"charges (shortfall {item.amount:.2f} {tariff.currency} a month)",
+            )
+        channels = _channel_units(tariff, item)
+        if channels is not None and channels < peak:
+            self._warn(
+                "channels_below_peak",
+                option,
+                f"{tariff.name}: {channels} channels, but {peak} calls were seen at once",
+            )
 
     def _warn(self, code: str, option: str | None, message: str) -> None:
         warning = ComparisonWarning(code=code, option=option, message=message)
@@ -1378,35 +1368,41 @@ class _Engine:
         return items
 
 
-def _override_price(tariff: Tariff, item: str, price: Decimal | None) -> Tariff | None:
-    """``tariff`` with the unit price of its recurring, one-time or equipment ``item``
-    replaced (unchanged when ``price`` is None); None when it has no such item."""
+_COMPONENT_OF_BASIS = {
+    Basis.CHANNEL: Component.CHANNELS,
+    Basis.DID: Component.DIDS,
+    Basis.SEAT: Component.SEATS,
+    Basis.EXTENSION: Component.SEATS,
+}
+
+
+def _override(tariff: Tariff, override: Override) -> Tariff | None:
+    """``tariff`` with the unit price and/or quantity of one of its recurring, one-time or
+    equipment items replaced; None when it has no such item. A quantity replaces the
+    item's rule (per seat, per channel, blocks…): the item is then ``quantity`` units."""
     for field in ("recurring", "one_time", "equipment"):
         entries: Sequence[Charge | EquipmentItem] = getattr(tariff, field)
         for position, entry in enumerate(entries):
-            if entry.name.casefold() != item.casefold():
+            if entry.name.casefold() != override.item.casefold():
                 continue
-            if price is None:
-                return tariff
-            attribute = "unit_price" if isinstance(entry, EquipmentItem) else "price"
+            update: dict[str, object] = {}
+            if override.price is not None:
+                update["unit_price" if isinstance(entry, EquipmentItem) else "price"] = (
+                    override.price
+                )
+            if override.quantity is not None:
+                if isinstance(entry, Charge) and field == "recurring" and entry.component is None:
+                    update["component"] = _COMPONENT_OF_BASIS.get(entry.per, Component.OTHER)
+                update.update(
+                    per=Basis.ACCOUNT,
+                    multiplier=override.quantity,
+                    block_size=None,
+                    priced_per_block=False,
+                )
             replaced = list(entries)
-            replaced[position] = entry.model_copy(update={attribute: price})
+            replaced[position] = entry.model_copy(update=update)
             return tariff.model_copy(update={field: replaced})
     return None
-
-
-def _override_quantity(item: LineItem, quantities: Mapping[str, Decimal]) -> LineItem:
-    name = item.name.removesuffix(" (rental)").casefold()
-    for wanted, quantity in quantities.items():
-        if wanted.casefold() == name:
-            return item.model_copy(
-                update={
-                    "quantity": quantity,
-                    "amount": quantity * item.unit_price,
-                    "quantity_source": "rep: override",
-                }
-            )
-    return item
 
 
 @dataclass(frozen=True)
