@@ -649,6 +649,8 @@ def rate_usage(
     ``seats`` (default: the profile's distinct extensions, else 1)."""
     prepared = prepare_profile(profile)
     days = Fraction(Decimal(str(prepared.profile.period.days)))
+    if month is None and days <= 0:
+        raise ValueError("the profile covers no days: it cannot be scaled to a month")
     scale = AVERAGE_MONTH_DAYS / days if month is None else Fraction(1)
     pool_seats = seats if seats is not None else _default_seats(prepared.profile)
     return _assemble(prepared, tariff, month, month, scale, pool_seats)

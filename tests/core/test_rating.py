@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core.profile import AnalysisOptions, analyze_files
 from app.core.rating import (
     Component,
     Quantities,
@@ -385,6 +384,16 @@ def test_profile_without_buckets_rates_from_category_histograms() -> None:
     assert rate_period(profile, t).total == Decimal("0.70")
 
 
+def test_empty_profile_and_unknown_month() -> None:
+    t = tariff("    - {category: local, rate_per_minute: 0.10}")
+    empty = rate_usage(profile_of([]), t)
+    assert (empty.total, empty.lines) == (0, [])
+    with pytest.raises(ValueError, match="no calls in month '2027-01'"):
+        rate_usage(profile_of(outbound("local", 60)), t, month="2027-01")
+    with pytest.raises(ValueError, match="covers no days"):
+        rate_usage(profile_of(outbound("local", 60), days=0), t)
+
+
 # ------------------------------------------------------------------------- line items
 
 
@@ -450,73 +459,54 @@ def test_commitment_shortfall() -> None:
 # ------------------------------------------------------------ the sample carrier bill (real)
 
 
-def _seconds(text: str) -> int:
-    match = re.fullmatch(r"(?:(\d+)小?时)?(?:(\d+)分)?(?:(\d+)秒)?", text)
-    assert match, text
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
+SAMPLE_RATES = (
+    "    - {category: local, rate_per_minute: 0.10}\n"
+    "    - {category: mobile, rate_per_minute: MOBILE}\n"
+    "    - {category: national, rate_per_minute: 0.30}\n"
+    "    - {category: shared_cost, rate_per_minute: 0.12}\n"
+    "    - {category: international, rate_per_minute: 2.40}\n"
+    "  free_categories: ['inbound/*', 'outbound/toll_free']\n"
+)
 
 
-def _sample_category(number: str) -> tuple[str, str | None]:
-    """A crude classifier, good enough for the Shanghai sample (checked against expected)."""
-    if number.startswith("00"):
-        country = {"1": "US", "44": "GB", "49": "DE", "81": "JP", "852": "HK"}
-        for code, region in country.items():
-            if number[2:].startswith(code):
-                return "international", region
-    if number.startswith("400"):
-        return "shared_cost", "CN"
-    if number.startswith("800"):
-        return "toll_free", "CN"
-    if number.startswith("1"):
-        return "mobile", "CN"
-    if number.startswith("0") and not number.startswith("021"):
-        return "national", "CN"
-    return "local", "CN"
+def sample_profile(name: str, country: str, area_code: str) -> UsageProfile:
+    path = SAMPLES / name
+    options = AnalysisOptions(country=country, area_codes=[area_code])
+    return analyze_files([(name, path.read_bytes())], options)
 
 
-def test_reconciliation_against_the_shanghai_sample_bill() -> None:
-    # the sample carrier bill charges 60/60: local 0.10, mobile 0.15, national 0.30,
-    # 400 numbers 0.12, international 2.40, 800 numbers free. Rated under that tariff, every
-    # category matches; rated with mobile at 0.12, mobile (742 billed minutes: 89.04 against
-    # 111.30 billed, −20 %) is the one finding.
-    path = SAMPLES / "carrier-itemized-shanghai.csv"
+def test_rating_matches_the_shanghai_carrier_call_by_call() -> None:
+    # The sample carrier bill prices every call itself, 60/60: local 0.10, mobile 0.15,
+    # national 0.30, 400 numbers 0.12, international 2.40, 800 numbers free. Rating the
+    # profile (built by the real pipeline) under that tariff gives, per category, exactly
+    # the sum of the bill's own per-call charges (expected/*.json's billed_cost).
+    profile = sample_profile("carrier-itemized-shanghai.csv", "CN", "21")
     expected = json.loads((SAMPLES / "expected" / "carrier-itemized-shanghai.json").read_text())
-    calls = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for row in list(csv.reader(handle))[1:]:
-            direction = "outbound" if row[3] == "主叫" else "inbound"
-            category, country = _sample_category(row[4])
-            start = datetime.fromisoformat(row[1])
-            calls.append(
-                Call(direction, category, country, None, start, _seconds(row[2]), Decimal(row[7]))
-            )
-    profile = profile_of(calls, days=30.0, currency="CNY")
-    billed: Counter[str] = Counter()  # the crude classifier agrees with the expected summary
-    for usage in profile.categories:
-        billed[f"{usage.direction}/{usage.category}"] += usage.billed_cost or 0
-    for key, summary in expected["categories"].items():
-        want = Decimal(str(summary["billed_cost"]))
-        assert abs(billed[key] - want) < Decimal("0.005"), key
-    rates = (
-        "    - {category: local, rate_per_minute: 0.10}\n"
-        "    - {category: mobile, rate_per_minute: MOBILE}\n"
-        "    - {category: national, rate_per_minute: 0.30}\n"
-        "    - {category: shared_cost, rate_per_minute: 0.12}\n"
-        "    - {category: international, rate_per_minute: 2.40}\n"
-        "  free_categories: ['inbound/*', 'outbound/toll_free']\n"
-    )
-    matching = reconcile(profile, tariff(rates.replace("MOBILE", "0.15")))
-    assert matching.findings == []
-    assert all(line.within_tolerance for line in matching.lines)
-    assert matching.rated_total == matching.billed_total == Decimal("588.92")
-    wrong = reconcile(profile, tariff(rates.replace("MOBILE", "0.12")))
+    result = reconcile(profile, tariff(SAMPLE_RATES.replace("MOBILE", "0.15")))
+    assert result.findings == []
+    for line in result.lines:
+        want = Decimal(
+            str(expected["categories"][f"{line.direction}/{line.category}"]["billed_cost"])
+        )
+        assert line.rated == line.billed_cost == want
+    assert result.rated_total == Decimal("588.92")
+    # with mobile at 0.12 instead, mobile (742 billed minutes: 89.04 against 111.30, −20 %)
+    # is the one finding
+    wrong = reconcile(profile, tariff(SAMPLE_RATES.replace("MOBILE", "0.12")))
     lines = {(line.direction, line.category): line for line in wrong.lines}
     mobile = lines[("outbound", "mobile")]
     assert (mobile.rated, mobile.billed_cost) == (Decimal("89.04"), Decimal("111.30"))
-    assert not mobile.within_tolerance
     assert [k for k, line in lines.items() if not line.within_tolerance] == [("outbound", "mobile")]
     assert len(wrong.findings) == 1 and "overcharging" in wrong.findings[0]
+
+
+def test_shipped_us_pri_reconciles_with_the_new_york_bill() -> None:
+    # the New York sample bill charges 60/60: local 0.10, national 0.30, international 2.40
+    # — the shipped incumbent PRI example's rates: every category matches to the cent
+    profile = sample_profile("carrier-itemized-newyork.csv", "US", "212")
+    result = reconcile(profile, load_tariff(ROOT / "tariffs" / "us-pstn-pri.yaml"))
+    assert result.findings == []
+    assert result.billed_total == result.rated_total == Decimal("471.80")
 
 
 def test_reconciliation_refuses_mixed_currencies() -> None:
