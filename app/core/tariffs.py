@@ -589,8 +589,10 @@ def _problem(source: str, root: yaml.Node, loc: Loc, message: str, *, key: bool)
 
 
 def _cross_checks(tariff: Tariff) -> Iterator[tuple[Loc, str]]:
-    """Rules across fields: bands that overlap or are missing, duplicate rates, prefixes
-    outside the rate's country."""
+    """Rules across fields: validity dates in order, bands that overlap or are missing,
+    duplicate rates, prefixes outside the rate's country."""
+    if tariff.valid_from and tariff.valid_until and tariff.valid_until < tariff.valid_from:
+        yield ("valid_until",), "is before valid_from"
     seen: dict[str, set[int]] = {}
     for name, windows in tariff.usage.time_bands.items():
         hours: set[int] = set()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import doctest
 import json
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 
 from app.cli import UsageError
 from app.commands import tariffs as tariffs_command
+from app.core import rating as rating_module
+from app.core import tariffs as tariffs_module
 from app.core.tariffs import (
     Approval,
     TariffError,
@@ -120,6 +124,16 @@ def test_missing_field_and_wrong_kind() -> None:
     message = problem_of("name: x\nkind: fax\n")
     assert "offer.yaml:2:7: kind: unknown kind 'fax'" in message
     assert "currency: Field required" in message
+
+
+def test_validity_dates_in_order() -> None:
+    text = GOOD + "valid_from: 2026-06-01\nvalid_until: 2026-01-01\n"
+    assert "offer.yaml:15:14: valid_until: is before valid_from" in problem_of(text)
+
+
+@pytest.mark.parametrize("module", [tariffs_module, rating_module])
+def test_doctests(module: ModuleType) -> None:
+    assert doctest.testmod(module).failed == 0
 
 
 def test_tax_needs_percent_or_amount() -> None:
