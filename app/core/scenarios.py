@@ -52,6 +52,7 @@ from app.core.money import Money
 from app.core.rating import (
     LineItem,
     PoolUse,
+    PreparedProfile,
     Quantities,
     Recurrence,
     UsageRating,
@@ -600,12 +601,13 @@ class _Engine:
     def __init__(
         self,
         scenario: Scenario,
-        profile: UsageProfile,
+        profile: UsageProfile | PreparedProfile,
         tariffs: Mapping[str, Tariff],
         versions: Mapping[str, int],
     ) -> None:
         self.scenario = scenario
-        self.profile = profile
+        self.prepared = prepare_profile(profile)
+        self.profile = self.prepared.profile
         self.horizon = scenario.horizon_months
         self.versions = versions
         self.assumptions: list[Assumption] = []
@@ -620,11 +622,10 @@ class _Engine:
             if scenario.usage_growth_annual is not None
             else scenario.seat_growth_annual
         )
-        self.days = Decimal(str(profile.period.days))
+        self.days = Decimal(str(self.profile.period.days))
         if self.days <= 0:
             raise ScenarioError(("profile", "period", "days"), "the profile covers no days")
         self.usage_from = self._usage_from()
-        self.prepared = prepare_profile(profile)
         self.ratings = {
             tariff_id: rate_usage(self.prepared, tariff, seats=self.seats)
             for tariff_id, tariff in self.tariffs.items()
@@ -1482,7 +1483,7 @@ def _month_labels(start: str | None, horizon: int) -> list[str]:
 
 def compare(
     scenario: Scenario,
-    profile: UsageProfile,
+    profile: UsageProfile | PreparedProfile,
     tariffs: Mapping[str, Tariff],
     *,
     versions: Mapping[str, int] | None = None,
@@ -1490,8 +1491,10 @@ def compare(
     """The comparison of every alternative against the status quo (CONTRACT.md's JSON plus
     components, line items, metrics, tornado, "what it takes", assumptions and warnings).
 
-    ``tariffs`` maps the ids a scenario names to tariffs; ``versions`` their revision
-    numbers (default 1), quoted in provenance. Raises :class:`ScenarioError` naming the field.
+    ``profile`` may be prepared (``app.core.rating.prepare_profile``) to reuse its collapses
+    across comparisons; ``tariffs`` maps the ids a scenario names to tariffs; ``versions``
+    their revision numbers (default 1), quoted in provenance. Raises :class:`ScenarioError`
+    naming the field.
     """
     engine = _Engine(scenario, profile, tariffs, versions or {})
     rate = monthly_rate(float(scenario.discount_rate_annual))
