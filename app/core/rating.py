@@ -63,7 +63,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.money import Money
 from app.core.tariffs import (
@@ -78,6 +78,8 @@ from app.core.tariffs import (
     TaxBasis,
     Usage,
     UsageRate,
+    check_rate_places,
+    parse_increment,
     parse_traffic,
 )
 from app.core.usage import Category, Direction, UsageProfile
@@ -1068,6 +1070,11 @@ def _operating_items(tariff: Tariff, quantities: Quantities, maintained: Decimal
 # ------------------------------------------------------------------ ad-hoc rate cards (API)
 
 
+def _check_increment(value: str) -> str:
+    parse_increment(value)
+    return value
+
+
 class RateCardEntry(BaseModel):
     """A rate of CONTRACT.md's ad-hoc card (``POST /api/v1/ratings``)."""
 
@@ -1075,12 +1082,17 @@ class RateCardEntry(BaseModel):
 
     direction: Direction
     category: Category
-    country: str | None = None
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
     increment: str = "60/60"
     rate_per_minute: Price
     first_price: Price | None = None
     connect_fee: Price = Decimal(0)
     min_charge: Price = Decimal(0)
+
+    _places = field_validator("rate_per_minute", "first_price", "connect_fee", "min_charge")(
+        check_rate_places
+    )
+    _increment = field_validator("increment")(_check_increment)
 
 
 def rate_card_tariff(rates: Sequence[RateCardEntry], currency: str | None = None) -> Tariff:

@@ -41,6 +41,9 @@ from app.core.usage import Category, Direction
 PROFILE_PREFIX_DIGITS = 4
 """National digits a profile keeps after the country code: the finest prefix a tariff may use."""
 
+MAX_RATE_PLACES = 6
+"""Decimal places a usage price may have (keeps rating's integer ticks far from overflow)."""
+
 Price = Annotated[Decimal, Field(ge=0), PlainSerializer(float, return_type=float, when_used="json")]
 """A non-negative exact amount in the tariff's currency."""
 
@@ -209,6 +212,13 @@ def parse_traffic(text: str) -> tuple[Direction | None, Category | None]:
     )
 
 
+def check_rate_places(value: Decimal | None) -> Decimal | None:
+    """A usage price with at most ``MAX_RATE_PLACES`` decimal places, unchanged."""
+    if value is not None and -int(value.normalize().as_tuple().exponent) > MAX_RATE_PLACES:
+        raise ValueError(f"at most {MAX_RATE_PLACES} decimal places")
+    return value
+
+
 def _check_traffic(values: list[str]) -> list[str]:
     for value in values:
         parse_traffic(value)
@@ -230,6 +240,10 @@ class UsageRate(_Model):
     first_price: Price | None = None
     connect_fee: Price = Decimal(0)
     min_charge: Price = Decimal(0)
+
+    _places = field_validator("rate_per_minute", "first_price", "connect_fee", "min_charge")(
+        check_rate_places
+    )
 
     @field_validator("increment")
     @classmethod

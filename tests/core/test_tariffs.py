@@ -84,6 +84,11 @@ def test_negative_price() -> None:
     assert "greater than or equal to 0" in message
 
 
+def test_usage_prices_have_at_most_six_decimals() -> None:
+    message = problem_of(GOOD.replace("rate_per_minute: 0.11", "rate_per_minute: 0.1234567"))
+    assert "usage.rates.0.rate_per_minute: at most 6 decimal places" in message
+
+
 def test_unknown_category() -> None:
     message = problem_of(GOOD.replace("category: local", "category: locall"))
     assert "offer.yaml:9:17: usage.rates.0.category: unknown category 'locall'" in message
