@@ -7,7 +7,9 @@ upload after 24 hours. The stored profile holds aggregates only, never a phone n
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,12 +19,15 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.bills.errors import BillError
+from app.core.bills.text import decode, head_records, is_xlsx, xlsx_sheets
 from app.core.numberplan import NumberPlanError
 from app.core.profile import AnalysisOptions, analyze_files
 from app.core.usage import UsageProfile
 from app.db.models import Analysis, AnalysisJob, JobFile, Role, User
 
 ABANDONED_AFTER = timedelta(hours=24)
+UNEXPECTED = "the analysis failed unexpectedly; the error has been logged"
+log = logging.getLogger("telroi.analyses")
 _LONG_DIGITS = re.compile(r"\d{7,}")
 
 
@@ -66,12 +71,18 @@ def create_job(
 
 
 def run_job(
-    sessions: sessionmaker[Session], job_id: str, clock: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    job_id: str,
+    clock: Callable[[], datetime],
+    *,
+    keep_on_mapping_failure: bool = False,
 ) -> Analysis:
     """Run a queued job: analyse its files, store the profile, delete the files.
 
     Progress is committed as it goes (readable from any process). Raises
-    ``AnalysisFailed`` when the bills are unreadable; the job then holds the message.
+    ``AnalysisFailed`` when the bills are unreadable; the job then holds the message. With
+    ``keep_on_mapping_failure`` a generic bill whose columns are not recognised parks the
+    job as ``needs_mapping`` with its files kept, for the rep to map the columns.
     """
     with sessions() as db:
         result: CursorResult[Any] = db.execute(  # type: ignore[assignment]
@@ -104,9 +115,18 @@ def run_job(
 
     try:
         profile = analyze_files(files, options, progress)
-    except (BillError, NumberPlanError) as exc:
+    except BillError as exc:
+        if keep_on_mapping_failure and needs_mapping(exc):
+            _park_for_mapping(sessions, job_id, clock, exc)
+        else:
+            _finish(sessions, job_id, clock, status="failed", error=str(exc))
+        raise AnalysisFailed(str(exc)) from None
+    except NumberPlanError as exc:
         _finish(sessions, job_id, clock, status="failed", error=str(exc))
         raise AnalysisFailed(str(exc)) from None
+    except Exception:
+        _finish(sessions, job_id, clock, status="failed", error=UNEXPECTED)
+        raise
     with sessions() as db:
         analysis = Analysis(
             id=new_id(),
@@ -145,6 +165,62 @@ def _finish(
             )
         )
         db.commit()
+
+
+def needs_mapping(error: BillError) -> bool:
+    """Whether a bill failed only because its columns were not recognised."""
+    return "column mapping" in error.reason
+
+
+def _park_for_mapping(
+    sessions: sessionmaker[Session], job_id: str, clock: Callable[[], datetime], error: BillError
+) -> None:
+    with sessions() as db:
+        db.execute(
+            update(AnalysisJob)
+            .where(AnalysisJob.id == job_id)
+            .values(status="needs_mapping", error=str(error), updated_at=clock())
+        )
+        db.commit()
+
+
+def requeue_with_mapping(db: Session, job: AnalysisJob, mapping: dict[str, Any]) -> None:
+    """Queue a parked job again with a column mapping for its generic bills."""
+    options = dict(job.options)
+    options["column_mapping"] = mapping
+    options["format"] = "generic"
+    job.options = options
+    job.status = "queued"
+    job.error = None
+    job.progress = 0.0
+
+
+def start_in_background(
+    sessions: sessionmaker[Session], job_id: str, clock: Callable[[], datetime]
+) -> None:
+    """Run a queued job in a thread of this process (its progress is in the database, so
+    any process can report it, and a job left queued is picked up by the next poll)."""
+
+    def work() -> None:
+        try:
+            run_job(sessions, job_id, clock, keep_on_mapping_failure=True)
+        except AnalysisFailed:
+            pass  # the job holds the message for the page to show
+        except Exception as exc:  # a bug: logged by type only (no bill content)
+            log.error("analysis job %s crashed: %s", job_id, type(exc).__name__)
+
+    threading.Thread(target=work, name=f"analysis-{job_id[:8]}", daemon=True).start()
+
+
+def preview(db: Session, job_id: str, rows: int = 6) -> tuple[str, list[list[str]]]:
+    """The first rows of a parked job's first file (for the column-mapping step)."""
+    first = db.scalars(select(JobFile).where(JobFile.job_id == job_id).order_by(JobFile.id)).first()
+    if first is None:
+        return "", []
+    if is_xlsx(first.data):
+        sheets = [s for s in xlsx_sheets(first.name, first.data) if s[1]]
+        return first.name, (sheets[0][1][:rows] if sheets else [])
+    return first.name, head_records(decode(first.name, first.data), rows)
 
 
 def analyze_now(

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.db.models import Proposal, Role, User
+from app.db.models import Tariff as TariffRow
 
 
 def visible_owner_ids(db: Session, user: User) -> list[int] | None:
@@ -92,3 +93,45 @@ def save(
     proposal.status = "saved"
     proposal.saved_at = now
     proposal.updated_at = now
+
+
+def currency_of(country: str) -> str | None:
+    """The currency in use in ``country`` today (Babel's territory data)."""
+    from babel.numbers import get_territory_currencies
+
+    currencies = get_territory_currencies(country)
+    return currencies[0] if currencies else None
+
+
+def default_scenario(client: dict[str, Any], tariffs: list[TariffRow]) -> dict[str, Any]:
+    """A first scenario for a client: the current carrier's ``pstn`` tariff as the status
+    quo, then an on-prem IP-PBX with a SIP trunk, a hosted PBX, and (off until chosen) a
+    SIP trunk behind the existing PBX — each from the tariffs in the client's currency."""
+    currency = currency_of(client.get("country", "")) or (tariffs[0].currency if tariffs else "")
+    mine = [t for t in tariffs if t.currency == currency] or tariffs
+
+    def of(kind: str) -> list[str]:
+        return [t.id for t in mine if t.kind == kind][:1]
+
+    return {
+        "horizon_months": 60,
+        "discount_rate_annual": "0.08",
+        "seats": client.get("seats"),
+        "sites": client.get("sites", 1),
+        "status_quo": {"name": "Today", "tariff": (of("pstn") or [None])[0]},
+        "alternatives": [
+            {
+                "name": "On-prem IP-PBX + SIP trunk",
+                "kind": "onprem",
+                "tariffs": of("onprem_pbx") + of("sip_trunk"),
+                "enabled": True,
+            },
+            {"name": "Hosted PBX", "kind": "hosted", "tariffs": of("hosted_pbx"), "enabled": True},
+            {
+                "name": "SIP trunk behind the current PBX",
+                "kind": "sip_only",
+                "tariffs": of("sip_trunk"),
+                "enabled": False,
+            },
+        ],
+    }

@@ -21,8 +21,9 @@ from app.web.routes import (
     api,
     auth,
     comparisons_api,
+    flow,
     health,
-    pages,
+    ratings_api,
     tariffs_api,
 )
 
@@ -37,6 +38,7 @@ def create_app(
     """Build the app for ``settings``; migrations are applied by the caller (``serve``)."""
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = FastAPI(
         title="Telroi",
         description="Telecom TCO and payback from the client's own phone bills.",
@@ -60,10 +62,11 @@ def create_app(
         api.router,
         analyses_api.router,
         comparisons_api.router,
+        ratings_api.router,
         tariffs_api.router,
         auth.router,
         admin.router,
-        pages.router,
+        flow.router,
     )
     for router in routers:
         app.include_router(router)

@@ -63,9 +63,12 @@ def formatters(locale: str) -> dict[str, Any]:
     def money(amount: Decimal | float | int | None, currency: str, digits: int = 2) -> str:
         if amount is None:
             return "—"
-        pattern = None if digits == 2 else babel_locale.currency_formats["standard"].pattern
+        if digits == 2:
+            return format_currency(amount, currency, locale=babel_locale)
+        pattern = babel_locale.currency_formats["standard"].pattern.split(";")[0]
+        pattern = pattern.replace(".00", "." + "0" * digits if digits else "")
         return format_currency(
-            amount, currency, format=pattern, locale=babel_locale, currency_digits=digits == 2
+            amount, currency, format=pattern, locale=babel_locale, currency_digits=False
         )
 
     def number(value: Decimal | float | int | None, digits: int = 0) -> str:
