@@ -259,6 +259,15 @@ def _prefix_chain(prefix: str | None, tariff_prefixes: set[str]) -> frozenset[st
     return frozenset(c for c in candidates if c in tariff_prefixes)
 
 
+def _distinct(codes: Int64s, size: int) -> tuple[Int64s, Int64s]:
+    """The distinct values of small non-negative ``codes`` (< ``size``), sorted, and each
+    code's index among them — ``np.unique(..., return_inverse=True)`` without a sort."""
+    present = np.zeros(size, dtype=bool)
+    present[codes] = True
+    index = np.cumsum(present) - 1
+    return np.flatnonzero(present).astype(np.int64), index[codes].astype(np.int64)
+
+
 def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
     """Collapse the buckets to what ``usage`` prices by, then group calls by (line, rate,
     duration): a pass over the bucket rows with numpy, rate matching per distinct key."""
@@ -268,7 +277,6 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
     if any(rate.band for rate in usage.rates):
         for index, hours in enumerate(usage.band_hours().values()):
             band_of_hour[sorted(hours)] = index
-    chains: list[frozenset[str]] = []
     chain_index: dict[frozenset[str], int] = {}
     prefix_chain = np.asarray(
         [
@@ -285,7 +293,7 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
         if len(prepared.key_line)
         else prepared.key_line
     )
-    groups, key_to_group = np.unique(key_group, return_inverse=True)
+    groups, key_to_group = _distinct(key_group, len(prepared.lines) * n_chain * n_band)
     n_rates = len(usage.rates)
     group_pair = np.empty(len(groups), dtype=np.int64)
     for g, code in enumerate(groups.tolist()):
@@ -298,7 +306,7 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
             band_names[band] if band < len(band_names) else None,
         )
         group_pair[g] = line * (n_rates + 2) + (slot % (n_rates + 2))
-    key_pair = group_pair[key_to_group.reshape(-1)] if len(groups) else key_group
+    key_pair = group_pair[key_to_group]
     if month is not None:
         if month not in prepared.months:
             raise ValueError(f"the profile has no calls in month {month!r}")
@@ -310,8 +318,8 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
         )
     else:
         row_key, duration, count = prepared.row_key, prepared.duration, prepared.count
-    pairs, key_pair_index = np.unique(key_pair, return_inverse=True)
-    row_pair = key_pair_index.reshape(-1)[row_key]
+    pairs, key_pair_index = _distinct(key_pair, len(prepared.lines) * (n_rates + 2))
+    row_pair = key_pair_index[row_key]
     width = prepared.max_duration + 1
     if len(pairs) * width <= 4_000_000:
         sums = np.bincount(row_pair * width + duration, count, len(pairs) * width)
