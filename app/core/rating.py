@@ -18,15 +18,17 @@ Public API (for scenarios, finance, the API and the CLI)::
     q = Quantities.from_profile(profile, seats=60)         # channels, DIDs, extensions, seats
     items = price_tariff(tariff, q, avg)                   # -> list[LineItem]
 
-``rate_usage`` accepts a ``UsageProfile`` or a ``PreparedProfile``; pools drawn per seat use
-``quantities.seats`` (default: the profile's distinct extensions, else 1).
+Every ``rate_*`` accepts a ``UsageProfile`` or a ``PreparedProfile`` (prepare once: the
+collapse for each tariff is cached on it); pools drawn per seat count ``seats=`` (default:
+the profile's distinct extensions, else 1).
 
 ``UsageRating``: ``currency``, ``month`` (None for the average month, ``"YYYY-MM"``, or
 ``"period"``), ``scale`` (the factor applied to the profile's counts), ``lines`` (one
-``UsageLine`` per (direction, category, country): ``calls``, ``billed_seconds``,
-``billed_minutes``, ``rate_per_minute`` (amount ÷ billed minutes before the pool),
-``amount_before_pool``, ``pool_minutes`` drawn, ``amount``, ``status`` = ``rated`` | ``free`` |
-``no_rate``), ``pools`` (``PoolUse``: minutes included, drawn, overage) and ``total``.
+``UsageLine`` per (direction, category, country): ``calls``, ``unrated_calls`` (no rate, no
+free rule: not charged), ``billed_seconds``, ``billed_minutes``, ``rate_per_minute`` and
+``increment`` (of the one rate that priced the line, else None), ``amount_before_pool``,
+``pool_minutes`` drawn, ``amount``, ``status`` = ``rated`` | ``free`` | ``no_rate``), ``pools``
+(``PoolUse``: minutes included, drawn, overage) and ``total``.
 
 ``LineItem`` (what a scenario stacks by ``component``): ``component`` (``equipment``,
 ``licences``, ``installation``, ``maintenance``, ``labour``, ``channels``, ``dids``, ``seats``,
@@ -35,7 +37,7 @@ Public API (for scenarios, finance, the API and the CLI)::
 ``recurrence`` (``monthly`` | ``one_time``), ``quantity``, ``unit_price``, ``amount``,
 ``quantity_source`` (e.g. ``"profile: recommended channels 19 → block of 30"``),
 ``lifetime_months`` (equipment: bought again at end of life; None = outlives the horizon),
-``residual_value`` (per item, at end of life), ``starts_after_months`` (maintenance: the
+``residual_value`` (of the quantity, at end of life), ``starts_after_months`` (maintenance: the
 warranty). Equipment is priced as a purchase (one-time) unless ``price_tariff(...,
 rent_equipment=True)`` and the item has a rental alternative (then monthly). The timing of
 replacements and maintenance over a horizon is the scenario's job; the tariff holds the data.
@@ -45,10 +47,11 @@ replacements and maintenance over a horizon is the scenario's job; the tariff ho
 the same shape. ``reconcile(profile, tariff, tolerance=0.05)`` sets the rated whole period
 against the bill's ``billed_cost`` per (direction, category) and lists findings.
 
-Exactness: buckets are collapsed to the dimensions the tariff uses (rate chosen per bucket
-key), then each distinct (line, rate, billed steps) is charged once in integer ticks of
-1 / (60 · 10^D) of the currency and multiplied by its call count, so the result equals rating
-every call one by one, exactly; amounts are Decimals, rounded only for display.
+Exactness: buckets are collapsed to the dimensions the tariff uses (the rate is chosen once
+per distinct line, tariff prefix and time band), then each distinct (line, rate, duration) is
+charged once in integer ticks of 1 / (60 · 10^E) of the currency (E: the most decimal places
+of any usage price, at most 6) and multiplied by its call count, so the result equals rating
+every call one by one, exactly; scaling, pools and conversion to Decimal use fractions.
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ __all__ = [
     "Quantities",
     "RateCardEntry",
     "Reconciliation",
+    "ReconciliationLine",
+    "Recurrence",
     "UsageLine",
     "UsageRating",
     "prepare_profile",
