@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -70,7 +71,7 @@ from app.core.tariffs import (
     TariffKind,
     parse_traffic,
 )
-from app.core.usage import Direction, UsageProfile
+from app.core.usage import Category, Direction, UsageProfile
 
 MAX_HORIZON_MONTHS = 180
 MAX_AMOUNT = Decimal(10) ** 10
@@ -516,6 +517,11 @@ class _Flows:
         return totals
 
 
+@lru_cache(maxsize=256)
+def _parsed_draws(rules: tuple[str, ...]) -> list[tuple[Direction | None, Category | None]]:
+    return [parse_traffic(rule) for rule in rules]
+
+
 def scale_usage(
     base: UsageRating, tariff: Tariff, volume: Decimal, price: Decimal, seats: int
 ) -> UsageRating:
@@ -535,7 +541,7 @@ def scale_usage(
     taken: set[int] = set()
     pools = []
     for pool in tariff.included_minutes:
-        draws = [parse_traffic(rule) for rule in pool.draws]
+        draws = _parsed_draws(tuple(pool.draws))
         members = [
             i
             for i, line in enumerate(base.lines)
@@ -841,6 +847,8 @@ class _Engine:
         base = self.ratings.get(tariff_id)
         if base is None:
             return None
+        if year.usage == ONE and drivers.per_minute == ONE and year.seats == self.seats:
+            return base
         key = (tariff_id, year.usage, drivers.per_minute, year.seats)
         rating = self.usage_cache.get(key)
         if rating is None:
