@@ -168,28 +168,38 @@ class NumberPlan:
 
     # --- extensions and short numbers ------------------------------------------------
 
-    def _short_class(self, digits: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-        """(is emergency, is a valid short number) for bare digit strings."""
+    def _short_class(self, digits: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+        """(emergency, valid short number, service number) for bare digit strings.
+
+        A service number is a short number a PBX must not take for an extension: an
+        emergency number, a three-digit one (N11 …), or any other valid short number that is
+        neither carrier-specific nor for SMS only (the US data counts every 4–6 digit
+        number as some carrier's short code)."""
         short = PhoneMetadata.short_metadata_for_region(self.country, None)
         if short is None:
-            return pl.lit(False), pl.lit(False)
+            return pl.lit(False), pl.lit(False), pl.lit(False)
         emergency = (
             digits.str.contains(_full(short.emergency.national_number_pattern))
             if short.emergency is not None and short.emergency.national_number_pattern
             else pl.lit(False)
         )
-        valid = _desc_matches(digits, short.general_desc) & _desc_matches(digits, short.short_code)
-        return emergency & (digits != ""), valid & (digits != "")
+        not_empty = digits != ""
+        valid = _desc_matches(digits, short.general_desc) & _desc_matches(
+            digits, short.short_code
+        )
+        narrow = _desc_matches(digits, short.carrier_specific) | _desc_matches(
+            digits, short.sms_services
+        )
+        service = emergency | (valid & ((digits.str.len_chars() <= 3) | ~narrow))
+        return emergency & not_empty, valid & not_empty, service & not_empty
 
     def _is_service_number(self, number: pl.Expr) -> pl.Expr:
         """Emergency or service short number, as dialled or after the outside-line prefix."""
-        emergency, special = self._short_class(number)
-        result = emergency | special
+        result = self._short_class(number)[2]
         prefix = self.outside_prefix
         if prefix:
             rest = number.str.slice(len(prefix))
-            rest_emergency, rest_special = self._short_class(rest)
-            result = result | (number.str.starts_with(prefix) & (rest_emergency | rest_special))
+            result = result | (number.str.starts_with(prefix) & self._short_class(rest)[2])
         return result
 
     def is_extension(self, number: pl.Expr) -> pl.Expr:
@@ -290,14 +300,17 @@ class NumberPlan:
         frame = frame.with_columns(
             intl_nsn=t.str.slice(pl.col("intl_cc").str.len_bytes().cast(pl.Int64))
         )
-        home_nsn = self._national_number(pl.col("digits"))
+        home_nsn, trunk = self._national_number(pl.col("digits"))
         home_cc = self.country_code
         frame = frame.with_columns(
             cc=pl.when(pl.col("intl")).then(pl.col("intl_cc")).otherwise(pl.lit(home_cc)),
             nsn=pl.when(pl.col("intl")).then(pl.col("intl_nsn")).otherwise(home_nsn),
+            trunk=trunk,
         )
-        frame = self._with_regions(frame)
-        frame = frame.with_columns(home_category=self._home_category(pl.col("nsn")))
+        frame = frame.with_row_index("_i").with_columns(
+            home_category=self._home_category(pl.col("nsn"))
+        )
+        frame = self._with_regions(self._with_local_numbers(frame)).drop("_i")
         digits_col = pl.col("digits")
         regular = (
             pl.when(pl.col("cc").is_null())
@@ -313,7 +326,7 @@ class NumberPlan:
             (digits_col.str.len_chars() <= 6) | (pl.col("regular") == Category.UNKNOWN.value)
         )
         candidates = frame.filter(may_be_short).get_column("digits").unique().to_frame("digits")
-        emergency_flag, special_flag = self._short_class(digits_col)
+        emergency_flag, special_flag, _ = self._short_class(digits_col)
         flags = candidates.with_columns(e=emergency_flag, x=special_flag)
         emergency = digits_col.is_in(flags.filter("e").get_column("digits").implode())
         special = digits_col.is_in(flags.filter("x").get_column("digits").implode())
@@ -355,33 +368,53 @@ class NumberPlan:
         md = self._metadata
         return _desc_matches(nsn, md.general_desc) & _desc_matches(nsn, md.fixed_line)
 
-    def _national_number(self, digits: pl.Expr) -> pl.Expr:
-        """The national significant number of a number written in national form: the trunk
-        prefix stripped; without it, a local number gains the first area code that makes it
-        a valid fixed line, else it stands as written (mobile, toll-free …)."""
+    def _national_number(self, digits: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        """(national significant number, whether it was written with the trunk prefix) of a
+        number written in national form: the trunk prefix is stripped when what follows
+        matches the country's general pattern (as phonenumbers does)."""
         md = self._metadata
         national_prefix = md.national_prefix or ""
-        general = md.general_desc
-        result = digits
-        if self.area_codes:
-            local: pl.Expr = pl.lit(None, dtype=pl.String)
-            for code in reversed(self.area_codes):
-                candidate = pl.lit(code) + digits
-                local = pl.when(self._is_fixed(candidate)).then(candidate).otherwise(local)
-            result = pl.coalesce(local, digits)
-        if national_prefix:
-            stripped = digits.str.slice(len(national_prefix))
-            use_stripped = digits.str.starts_with(national_prefix) & (
-                _desc_matches(stripped, general) | ~_desc_matches(digits, general)
-            )
-            result = pl.when(use_stripped).then(stripped).otherwise(result)
-        return result
+        if not national_prefix:
+            return digits, pl.lit(False)
+        stripped = digits.str.slice(len(national_prefix))
+        use_stripped = digits.str.starts_with(national_prefix) & _desc_matches(
+            stripped, md.general_desc
+        )
+        return pl.when(use_stripped).then(stripped).otherwise(digits), use_stripped
+
+    def _with_local_numbers(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """A local number dialled without its area code: a home number written without the
+        trunk prefix is local when an area code makes it a valid fixed line (that is whom a
+        caller in the area reaches). Worked on that subset only; needs ``_i``, ``digits``,
+        ``nsn``, ``home_category``."""
+        if not self.area_codes:
+            return frame
+        md = self._metadata
+        longest = max(md.fixed_line.possible_length or (17,)) if md.fixed_line else 17
+        subset = frame.filter(
+            ~pl.col("intl")
+            & ~pl.col("trunk")
+            & (pl.col("digits").str.len_bytes() <= longest - min(map(len, self.area_codes)))
+            & (pl.col("digits") != "")
+        ).select("_i", "digits")
+        nsn = frame.get_column("nsn")
+        category = frame.get_column("home_category")
+        for code in self.area_codes:
+            if subset.height == 0:
+                break
+            candidate = pl.lit(code) + pl.col("digits")
+            flagged = subset.with_columns(_fixed=self._is_fixed(candidate), _nsn=candidate)
+            hits = flagged.filter(pl.col("_fixed"))
+            if hits.height:
+                nsn = nsn.scatter(hits.get_column("_i"), hits.get_column("_nsn"))
+                category = category.scatter(hits.get_column("_i"), Category.LOCAL.value)
+            subset = flagged.filter(~pl.col("_fixed")).select("_i", "digits")
+        return frame.with_columns(nsn=nsn, home_category=category)
 
     def _with_regions(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add ``region``: the region of (cc, nsn) as ``phonenumbers.region_code_for_number``
         finds it (the first region of a shared country code whose leading digits or number
-        patterns match)."""
-        frame = frame.with_row_index("_i")
+        patterns match). Needs the row index ``_i``."""
         present = frame.get_column("cc").drop_nulls().unique().to_list()
         shared = [cc for cc in present if len(_regions_of(cc)) > 1]
         single = {cc: _single_region(cc) for cc in present if cc not in shared}
@@ -404,7 +437,7 @@ class NumberPlan:
                 if hits.len():
                     region = region.scatter(hits, code)
                 remaining = flagged.filter(~pl.col("_hit")).drop("_hit")
-        return frame.drop("_i").with_columns(region=region)
+        return frame.with_columns(region=region)
 
     def _home_category(self, nsn: pl.Expr) -> pl.Expr:
         """The category of a home-region national number (phonenumbers' ``number_type``

@@ -145,23 +145,27 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     )
     remote_classes = plan.classify(calls.select(remote).to_series())
     own_numbers = calls.filter(inbound).get_column("callee").unique()
-    own_classes = pl.concat([own_numbers.to_frame("callee"), plan.classify(own_numbers)], how="horizontal")
+    own_classes = pl.concat(
+        [own_numbers.to_frame("callee"), plan.classify(own_numbers)], how="horizontal"
+    )
     own_paid = own_classes.filter(
         pl.col("category").is_in([Category.TOLL_FREE.value, Category.SHARED_COST.value])
     ).rename({"category": "d_category", "country": "d_country", "prefix": "d_prefix"})
     calls = pl.concat([calls, remote_classes], how="horizontal")
     if own_paid.height:
-        calls = calls.join(
-            own_paid.drop("key"), on="callee", how="left", maintain_order="left"
-        ).with_columns(
-            [
-                pl.when(inbound & pl.col(f"d_{field}").is_not_null())
-                .then(pl.col(f"d_{field}"))
-                .otherwise(pl.col(field))
-                .alias(field)
-                for field in ("category", "country", "prefix")
-            ]
-        ).drop("d_category", "d_country", "d_prefix")
+        calls = (
+            calls.join(own_paid.drop("key"), on="callee", how="left", maintain_order="left")
+            .with_columns(
+                [
+                    pl.when(inbound & pl.col(f"d_{field}").is_not_null())
+                    .then(pl.col(f"d_{field}"))
+                    .otherwise(pl.col(field))
+                    .alias(field)
+                    for field in ("category", "country", "prefix")
+                ]
+            )
+            .drop("d_category", "d_country", "d_prefix")
+        )
     internal = direction == Direction.INTERNAL.value
     calls = calls.with_columns(
         category=pl.when(internal).then(pl.lit(Category.INTERNAL.value)).otherwise("category"),
@@ -232,15 +236,15 @@ def build_profile(
         + pl.col("start").dt.hour().cast(pl.Int32),
         billable=pl.when(pl.col("answered")).then(pl.col("billsec")).otherwise(0),
     )
-    first, last = calls.select(pl.col("start").min().alias("a"), pl.col("start").max().alias("b")).row(0)
+    first, last = calls.select(
+        pl.col("start").min().alias("a"), pl.col("start").max().alias("b")
+    ).row(0)
     period = Period(
         start=first.replace(tzinfo=zone).isoformat(),
         end=last.replace(tzinfo=zone).isoformat(),
         days=float((last.date() - first.date()).days + 1),
     )
-    totals_row = calls.select(
-        pl.len(), pl.col("answered").sum(), pl.col("billable").sum()
-    ).row(0)
+    totals_row = calls.select(pl.len(), pl.col("answered").sum(), pl.col("billable").sum()).row(0)
     traffic = _traffic(calls, first.date(), last.date())
     erlang_channels = channels_for(traffic.busy_hour_erlangs, gos)
     has_pbx = any(f.is_pbx_export for f in table.files)
@@ -380,9 +384,7 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
 
 
 def _cost_sum(column: str = "cost") -> pl.Expr:
-    return (
-        pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).otherwise(None)
-    )
+    return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).otherwise(None)
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -454,11 +456,7 @@ def _buckets(calls: pl.DataFrame) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
     month, billable seconds), column-wise."""
     dims = ["direction", "category", "country", "prefix", "how", "month"]
-    counted = (
-        calls.filter(pl.col("answered"))
-        .group_by([*dims, "billsec"])
-        .agg(pl.len().alias("n"))
-    )
+    counted = calls.filter(pl.col("answered")).group_by([*dims, "billsec"]).agg(pl.len().alias("n"))
     keys = counted.select(dims).unique().sort(dims, nulls_last=True).with_row_index("k")
     counted = counted.join(keys, on=dims, how="left", nulls_equal=True).sort(["k", "billsec"])
     return DurationBuckets.model_construct(
@@ -541,9 +539,13 @@ def _signals(
             )
     outbound_seconds = int(outbound.get_column("billable").sum() or 0)
     if outbound_seconds:
-        heavy = outbound.filter(
-            pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
-        ).get_column("billable").sum()
+        heavy = (
+            outbound.filter(
+                pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
+            )
+            .get_column("billable")
+            .sum()
+        )
         share = heavy / outbound_seconds
         if share > INTERNATIONAL_SHARE:
             signals.append(

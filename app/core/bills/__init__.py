@@ -49,7 +49,10 @@ def read_calls(
     other formats already write local time)."""
     if not files:
         raise BillError("(no file)", "no bill file given")
-    read = [read_file(name, data, format=format, column_mapping=column_mapping, timezone=timezone) for name, data in files]
+    read = [
+        read_file(name, data, format=format, column_mapping=column_mapping, timezone=timezone)
+        for name, data in files
+    ]
     frames = [
         f.calls.with_columns(pl.lit(index, dtype=pl.Int32).alias("file"))
         for index, f in enumerate(read)

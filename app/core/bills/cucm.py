@@ -62,8 +62,10 @@ def read(name: str, text: Text, header: list[str], timezone: str) -> FileCalls:
 
     original = col("originalCalledPartyNumber").fill_null("")
     if "finalCalledPartyNumber" in positions:
-        called = pl.when(original.str.strip_chars() != "").then(original).otherwise(
-            col("finalCalledPartyNumber")
+        called = (
+            pl.when(original.str.strip_chars() != "")
+            .then(original)
+            .otherwise(col("finalCalledPartyNumber"))
         )
     else:
         called = original

@@ -45,75 +45,194 @@ ROLES = (
 )
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "start": (
-        "start", "starttime", "start time", "start date", "call start", "callstart",
-        "date/time", "datetime", "date time", "call date", "calldate", "call time",
-        "起始时间", "通话起始时间", "开始时间", "通话开始时间", "呼叫时间", "通话时间",
-        "呼叫开始时间", "起始日期时间", "日期时间", "时间日期",
+        "start",
+        "starttime",
+        "start time",
+        "start date",
+        "call start",
+        "callstart",
+        "date/time",
+        "datetime",
+        "date time",
+        "call date",
+        "calldate",
+        "call time",
+        "起始时间",
+        "通话起始时间",
+        "开始时间",
+        "通话开始时间",
+        "呼叫时间",
+        "通话时间",
+        "呼叫开始时间",
+        "起始日期时间",
+        "日期时间",
+        "时间日期",
     ),
     "end": ("end", "end time", "endtime", "call end", "结束时间", "通话结束时间"),
     "duration": (
-        "duration", "billsec", "billable", "billable seconds", "talk time", "talktime",
-        "call duration", "duration(s)", "duration (s)", "seconds", "通话时长", "时长",
-        "计费时长", "通话时长(秒)", "持续时间", "通话秒数",
+        "duration",
+        "billsec",
+        "billable",
+        "billable seconds",
+        "talk time",
+        "talktime",
+        "call duration",
+        "duration(s)",
+        "duration (s)",
+        "seconds",
+        "通话时长",
+        "时长",
+        "计费时长",
+        "通话时长(秒)",
+        "持续时间",
+        "通话秒数",
     ),
     "cost": (
-        "cost", "charge", "charges", "amount", "price", "fee", "total", "通话费", "费用",
-        "话费", "金额", "通话费用", "基本通话费", "总费用", "合计", "费用合计", "小计",
+        "cost",
+        "charge",
+        "charges",
+        "amount",
+        "price",
+        "fee",
+        "total",
+        "通话费",
+        "费用",
+        "话费",
+        "金额",
+        "通话费用",
+        "基本通话费",
+        "总费用",
+        "合计",
+        "费用合计",
+        "小计",
     ),
     "direction": (
-        "direction", "call direction", "in/out", "inout", "呼叫类型", "通话方式", "呼叫方式",
-        "主被叫", "主/被叫", "主叫/被叫", "呼叫方向",
+        "direction",
+        "call direction",
+        "in/out",
+        "inout",
+        "呼叫类型",
+        "通话方式",
+        "呼叫方式",
+        "主被叫",
+        "主/被叫",
+        "主叫/被叫",
+        "呼叫方向",
     ),
     "caller": (
-        "caller", "from", "source", "src", "calling number", "calling party", "caller id",
-        "主叫号码", "主叫",
+        "caller",
+        "from",
+        "source",
+        "src",
+        "calling number",
+        "calling party",
+        "caller id",
+        "主叫号码",
+        "主叫",
     ),
     "callee": (
-        "callee", "to", "destination", "dst", "called number", "called party",
-        "dialled number", "dialed number", "被叫号码", "被叫",
+        "callee",
+        "to",
+        "destination",
+        "dst",
+        "called number",
+        "called party",
+        "dialled number",
+        "dialed number",
+        "被叫号码",
+        "被叫",
     ),
     "number": (
-        "number", "other party", "other number", "remote number", "phone number",
-        "对方号码", "对端号码", "对方号", "号码", "对方电话",
+        "number",
+        "other party",
+        "other number",
+        "remote number",
+        "phone number",
+        "对方号码",
+        "对端号码",
+        "对方号",
+        "号码",
+        "对方电话",
     ),
     "date": ("date", "日期", "通话日期", "呼叫日期"),
     "time": ("time", "时间", "通话时刻", "起始时刻"),
     "status": ("status", "disposition", "result", "answered", "状态", "通话状态", "接听状态"),
 }
 OUTBOUND_WORDS = (
-    "主叫", "呼出", "拨出", "去话", "outgoing", "out", "outbound", "o", "mo", "dialed", "dialled",
-    "originating", "orig",
+    "主叫",
+    "呼出",
+    "拨出",
+    "去话",
+    "outgoing",
+    "out",
+    "outbound",
+    "o",
+    "mo",
+    "dialed",
+    "dialled",
+    "originating",
+    "orig",
 )
 INBOUND_WORDS = (
-    "被叫", "呼入", "来话", "接听", "incoming", "in", "inbound", "i", "mt", "received",
-    "terminating", "term",
+    "被叫",
+    "呼入",
+    "来话",
+    "接听",
+    "incoming",
+    "in",
+    "inbound",
+    "i",
+    "mt",
+    "received",
+    "terminating",
+    "term",
 )
 INTERNAL_WORDS = ("internal", "内部", "内线")
 ANSWERED_WORDS = (
-    "answered", "answer", "connected", "ok", "success", "yes", "y", "1", "true",
-    "接通", "已接", "已接听", "应答", "成功", "是",
+    "answered",
+    "answer",
+    "connected",
+    "ok",
+    "success",
+    "yes",
+    "y",
+    "1",
+    "true",
+    "接通",
+    "已接",
+    "已接听",
+    "应答",
+    "成功",
+    "是",
 )
-DATETIME_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d-%m-%Y %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H时%M分%S秒",
-    "%Y%m%d%H%M%S",
-    "%Y%m%d %H%M%S",
-]
+DATETIME_FAMILIES: dict[str, list[str]] = {
+    "year first": [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y年%m月%d日 %H:%M:%S",
+        "%Y年%m月%d日 %H时%M分%S秒",
+        "%Y%m%d%H%M%S",
+        "%Y%m%d %H%M%S",
+    ],
+    "month first": [
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m-%d-%Y %H:%M:%S",
+    ],
+    "day first": [
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+    ],
+}
 _CURRENCIES = (
     ("CNY", ("元", "¥", "￥", "rmb", "cny")),
     ("USD", ("$", "usd")),
@@ -226,15 +345,15 @@ def read_text(
     return _read_frame(name, raw, columns, header)
 
 
-def read_rows(
-    name: str, rows: list[list[str]], mapping: ColumnMapping | None
-) -> FileCalls:
+def read_rows(name: str, rows: list[list[str]], mapping: ColumnMapping | None) -> FileCalls:
     """Read a generic bill given as rows of cell texts (an XLSX sheet)."""
     header_index, columns = _header(name, rows[:30], mapping)
     header = rows[header_index]
     body = rows[header_index + 1 :]
     width = max([len(header), *(len(r) for r in body)])
-    data = {f"c{i}": [r[i] if i < len(r) and r[i] != "" else None for r in body] for i in range(width)}
+    data = {
+        f"c{i}": [r[i] if i < len(r) and r[i] != "" else None for r in body] for i in range(width)
+    }
     raw = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
     raw = raw.with_row_index("line", offset=header_index + 2).with_columns(
         pl.col("line").cast(pl.Int64)
@@ -269,9 +388,7 @@ def _header(
     return found
 
 
-def _read_frame(
-    name: str, raw: pl.DataFrame, columns: Columns, header: list[str]
-) -> FileCalls:
+def _read_frame(name: str, raw: pl.DataFrame, columns: Columns, header: list[str]) -> FileCalls:
     pos = columns.positions
 
     def col(role: str) -> pl.Series:
@@ -332,21 +449,25 @@ def _read_frame(
 
 
 def parse_generic_datetimes(values: pl.Series) -> pl.Series:
-    """Date-times in the format that reads most of a sample; others tried for the rest."""
+    """Date-times in the date order (year, month or day first) that reads most of a sample
+    of the column, trying that order's formats for each value (null where none fits)."""
     text = (
         values.str.strip_chars()
         .str.replace_all(r"\s+", " ")
         .str.replace_all(r"(?-u:\b)(\d)(?-u:\b)", "0${1}")
     )
     sample = text.drop_nulls().head(2000)
-    scored = []
-    for order, fmt in enumerate(DATETIME_FORMATS):
-        hits = sample.str.strptime(pl.Datetime("us"), fmt, strict=False).drop_nulls().len()
-        if hits:
-            scored.append((-hits, order, fmt))
-    formats = [fmt for _, _, fmt in sorted(scored)]
+    best: list[str] = []
+    best_hits = 0
+    for formats in DATETIME_FAMILIES.values():
+        parsed = pl.Series([None] * sample.len(), dtype=pl.Datetime("us"))
+        for fmt in formats:
+            parsed = parsed.fill_null(sample.str.strptime(pl.Datetime("us"), fmt, strict=False))
+        hits = parsed.drop_nulls().len()
+        if hits > best_hits:
+            best, best_hits = formats, hits
     result = pl.Series(values.name, [None] * values.len(), dtype=pl.Datetime("us"))
-    for fmt in formats:
+    for fmt in best:
         result = result.fill_null(text.str.strptime(pl.Datetime("us"), fmt, strict=False))
         if result.null_count() <= text.null_count():
             break
@@ -448,10 +569,16 @@ def _parties(
         )
         remote = pl.select(normalise_number(pl.lit(number))).to_series()
         inbound = way == "inbound"
-        caller_s = pl.select(pl.when(pl.lit(inbound)).then(pl.lit(remote)).otherwise(pl.lit(""))).to_series()
-        callee_s = pl.select(pl.when(pl.lit(inbound)).then(pl.lit("")).otherwise(pl.lit(remote))).to_series()
+        caller_s = pl.select(
+            pl.when(pl.lit(inbound)).then(pl.lit(remote)).otherwise(pl.lit(""))
+        ).to_series()
+        callee_s = pl.select(
+            pl.when(pl.lit(inbound)).then(pl.lit("")).otherwise(pl.lit(remote))
+        ).to_series()
         return [caller_s.alias("caller"), callee_s.alias("callee"), way.alias("direction")]
-    caller_n = pl.select(normalise_number(pl.lit(caller))).to_series() if caller is not None else empty
+    caller_n = (
+        pl.select(normalise_number(pl.lit(caller))).to_series() if caller is not None else empty
+    )
     callee_source = callee if callee is not None else number
     callee_n = (
         pl.select(normalise_number(pl.lit(callee_source))).to_series()

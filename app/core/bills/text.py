@@ -49,6 +49,9 @@ def decode(name: str, data: bytes) -> Text:
         raise BillError(name, "an XLSX workbook, not a text file")
     encoding, utf8 = _to_utf8(name, data)
     sample = utf8[:SAMPLE_BYTES].decode("utf-8", errors="ignore")
+    controls = sum(1 for char in sample if char < " " and char not in "\t\r\n")
+    if controls > len(sample) * 0.01:
+        raise BillError(name, "binary content, not a text or XLSX bill")
     return Text(utf8, encoding, detect_delimiter(sample))
 
 
