@@ -102,8 +102,11 @@ Loc = tuple[str | int, ...]
 
 
 def field_name(loc: Loc) -> str:
-    """A field's path as text: ``("alternatives", 0, "tariffs", 1)`` →
-    ``alternatives[0].tariffs[1]``."""
+    """A field's path as text.
+
+    >>> field_name(("alternatives", 0, "tariffs", 1))
+    'alternatives[0].tariffs[1]'
+    """
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part

@@ -6,6 +6,7 @@ from rating a profile with the counts really doubled), never from the code under
 
 from __future__ import annotations
 
+import doctest
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from app.cli import main
+from app.core import scenarios as scenarios_module
 from app.core.finance import monthly_rate
 from app.core.rating import rate_usage
 from app.core.scenarios import (
@@ -146,6 +148,11 @@ def costs(values: list[Decimal]) -> list[float]:
 
 
 # ------------------------------------------------------------------------------- contract
+
+
+def test_doctests() -> None:
+    failures, tried = doctest.testmod(scenarios_module)
+    assert tried >= 1 and failures == 0
 
 
 def test_contract_example_by_hand() -> None:
@@ -916,3 +923,11 @@ def test_sample_bill_compares_with_usage_from_the_bill() -> None:
     billed = 235.2 + 83.6 + 111.3 + 131.1 + 27.72
     usage = costs(result.status_quo.components["usage"])
     assert usage[1] == pytest.approx(billed * 30.4375 / 30)
+
+
+def test_the_schema_example_runs_on_the_shipped_tariffs() -> None:
+    example = Scenario.model_json_schema()["example"]
+    tariffs = {p.stem: load_tariff(p) for p in (REPO / "tariffs").glob("*.yaml")}
+    result = compare(Scenario.model_validate(example), profile(extensions=50), tariffs)
+    assert {a.kind for a in result.alternatives} == {"onprem", "hosted"}
+    assert result.currency == "CNY"
