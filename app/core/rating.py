@@ -792,7 +792,7 @@ class Quantities:
         profile: UsageProfile,
         *,
         seats: int | None = None,
-        sites: int = 1,
+        sites: int | None = None,
         channels: int | None = None,
         ported_numbers: int | None = None,
     ) -> Quantities:
@@ -802,14 +802,14 @@ class Quantities:
         extensions = profile.distinct_extensions or 0
         return cls(
             seats=seats if seats is not None else extensions,
-            sites=sites,
+            sites=sites if sites is not None else 1,
             channels=channels if channels is not None else recommended.channels,
             dids=profile.distinct_dids or 0,
             extensions=extensions,
             ported_numbers=ported_numbers,
             sources={
                 Basis.SEAT: "scenario: seats" if seats is not None else "profile: extensions",
-                Basis.SITE: "scenario: sites",
+                Basis.SITE: "scenario: sites" if sites is not None else "default: one site",
                 Basis.CHANNEL: (
                     "scenario: channels"
                     if channels is not None
