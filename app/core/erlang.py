@@ -36,6 +36,8 @@ def channels_for(a: float, gos: float = 0.01) -> int:
         raise ValueError("grade of service must be between 0 and 1 (e.g. 0.01)")
     if a < 0 or a > MAX_TRAFFIC:
         raise ValueError(f"traffic must be between 0 and {MAX_TRAFFIC:g} Erlangs")
+    if a == 0:
+        return 0
     b = 1.0
     n = 0
     while b > gos:
