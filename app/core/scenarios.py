@@ -538,12 +538,11 @@ def scale_usage(
     """
     if volume == ONE and price == ONE and not tariff.included_minutes:
         return base
-    minutes = {i: line.billed_minutes * volume for i, line in enumerate(base.lines)}
     before = {i: line.amount_before_pool * volume * price for i, line in enumerate(base.lines)}
     after, drawn = dict(before), dict.fromkeys(before, ZERO)
     taken: set[int] = set()
     pools = []
-    for pool in tariff.included_minutes:
+    for number, pool in enumerate(tariff.included_minutes):
         draws = _parsed_draws(tuple(pool.draws))
         members = [
             i
@@ -553,8 +552,9 @@ def scale_usage(
             and any(d in (None, line.direction) and c in (None, line.category) for d, c in draws)
         ]
         taken.update(members)
+        minutes = {i: m * volume for i, m in _rated_minutes(base, number, members).items()}
         included = pool.minutes * (seats if pool.per == "seat" else 1)
-        wanted = sum((minutes[i] for i in members), ZERO)
+        wanted = sum(minutes.values(), ZERO)
         covered = min(included, wanted)
         for i in members if wanted else ():
             drawn[i] = minutes[i] * covered / wanted
@@ -578,7 +578,7 @@ def scale_usage(
                 "calls": line.calls * volume,
                 "unrated_calls": line.unrated_calls * volume,
                 "billed_seconds": line.billed_seconds * volume,
-                "billed_minutes": minutes[i],
+                "billed_minutes": line.billed_minutes * volume,
                 "amount_before_pool": before[i],
                 "pool_minutes": drawn[i],
                 "amount": after[i],
@@ -594,6 +594,18 @@ def scale_usage(
             "total": sum(after.values(), ZERO),
         }
     )
+
+
+def _rated_minutes(base: UsageRating, pool: int, members: Sequence[int]) -> dict[int, Decimal]:
+    """The minutes of rated calls of each line drawing on pool number ``pool`` in ``base``:
+    a pool covering ``c`` of the ``W`` minutes its lines want draws ``m_i × c / W`` from
+    line ``i``, so ``m_i = drawn_i × W / c``. When ``c = 0`` the pool includes nothing or
+    nothing was wanted, at any volume: the minutes do not matter, 0 is returned."""
+    use = base.pools[pool]
+    wanted = use.minutes_drawn + use.overage_minutes
+    if not use.minutes_drawn:
+        return dict.fromkeys(members, ZERO)
+    return {i: base.lines[i].pool_minutes * wanted / use.minutes_drawn for i in members}
 
 
 def _ceil(value: Decimal) -> int:

@@ -32,7 +32,9 @@ from app.core.scenarios import (
 )
 from app.core.tariffs import Tariff, load_tariff, parse_tariff
 from app.core.usage import (
+    BucketKey,
     CategoryUsage,
+    DurationBuckets,
     Period,
     RecommendedChannels,
     RowCounts,
@@ -931,3 +933,37 @@ def test_the_schema_example_runs_on_the_shipped_tariffs() -> None:
     result = compare(Scenario.model_validate(example), profile(extensions=50), tariffs)
     assert {a.kind for a in result.alternatives} == {"onprem", "hosted"}
     assert result.currency == "CNY"
+
+
+def test_scaled_pool_counts_only_the_rated_calls_of_a_line() -> None:
+    """Outbound local calls: 150 one-minute calls at 10:00 priced by a daytime rate, 100 at
+    23:00 that no rate prices. The pool of 100 minutes draws on the 150 rated minutes only:
+    50 × 0.10 = 5.00; doubled, 300 rated minutes leave 200 × 0.10 = 20.00 (not 40.00 as the
+    line's 500 billed minutes would) — as rating the doubled calls says."""
+    daytime = tariff(
+        """
+name: Daytime
+kind: hosted_pbx
+currency: CNY
+usage:
+  time_bands: {day: [{days: [mon, tue, wed, thu, fri, sat, sun], from_hour: 8, to_hour: 20}]}
+  rates: [{category: local, band: day, increment: 60/60, rate_per_minute: 0.10}]
+included_minutes: [{name: pool, minutes: 100, draws: ["outbound/local"]}]
+"""
+    )
+
+    def bucketed(day_calls: int, night_calls: int) -> UsageProfile:
+        keys = [
+            BucketKey(direction="outbound", category="local", country="CN", prefix="+86 2163",
+                      hour_of_week=hour, month="2026-09")
+            for hour in (10, 23)
+        ]  # fmt: skip
+        buckets = DurationBuckets(
+            keys=keys, key=[0, 1], duration=[60, 60], count=[day_calls, night_calls]
+        )
+        return profile({60: day_calls + night_calls}).model_copy(update={"buckets": buckets})
+
+    base = rate_usage(bucketed(150, 100), daytime)
+    assert base.total == Decimal(5)
+    doubled = scale_usage(base, daytime, Decimal(2), Decimal(1), seats=1)
+    assert doubled.total == rate_usage(bucketed(300, 200), daytime).total == Decimal(20)
