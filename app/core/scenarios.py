@@ -242,8 +242,8 @@ class Alternative(_Input):
     overrides: list[Override] = Field(default_factory=list)
     discount_pct: Annotated[Decimal, Field(ge=0, le=100)] = Field(
         Decimal(0),
-        description="% off the tariffs' recurring charges and usage, checked against each "
-        "tariff's discount policy",
+        description="% off the recurring charges and usage of those of its tariffs that have "
+        "a discount policy (the approval it needs is a warning); others are not discounted",
     )
     financing: Financing = Field(default_factory=Financing)
     migration: Migration = Field(default_factory=Migration)
