@@ -73,7 +73,9 @@ def generate(path: Path, calls: int, seed: int = 7) -> None:
         np.char.zfill(rng.integers(0, 10**7, calls).astype(str), 7),
     )
     pick = rng.choice(4, size=calls, p=[0.4, 0.3, 0.2, 0.1])
-    remote = np.where(pick == 0, mobile, np.where(pick == 1, fixed, np.where(pick == 2, local, intl)))
+    remote = np.where(
+        pick == 0, mobile, np.where(pick == 1, fixed, np.where(pick == 2, local, intl))
+    )
     did = (63001000 + rng.integers(0, 100, calls)).astype(str)
     src = np.where(kind == 1, remote, ext)
     dst = np.where(kind == 0, np.char.add("9", remote), np.where(kind == 1, did, other_ext))
@@ -144,7 +146,7 @@ def main() -> None:
         generate(path, args.calls)
         size_mb = path.stat().st_size / 2**20
         print(f"generated {args.calls} calls, {size_mb:.0f} MB in {time.perf_counter() - t:.1f} s")
-        base, base_wall, base_mb = run_child(BASELINE, path)
+        base, _, base_mb = run_child(BASELINE, path)
         run, run_wall, run_mb = run_child(ANALYZE, path)
         ratio = float(run["seconds"]) / float(base["seconds"])  # type: ignore[arg-type]
         print(f"bare polars.read_csv : {base['seconds']:.2f} s, peak RSS {base_mb:.0f} MB")

@@ -123,8 +123,15 @@ def run_erlang_b(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--traffic/--gos: {exc}") from None
     if args.json:
-        result = {"traffic": args.traffic, "gos": args.gos, "channels": channels, "blocking": blocking}
+        result = {
+            "traffic": args.traffic,
+            "gos": args.gos,
+            "channels": channels,
+            "blocking": blocking,
+        }
         print(json.dumps(result))
     else:
-        print(f"{channels} channels for {args.traffic:g} E at GoS {args.gos:g} (B = {blocking:.6f})")
+        print(
+            f"{channels} channels for {args.traffic:g} E at GoS {args.gos:g} (B = {blocking:.6f})"
+        )
     return 0

@@ -60,8 +60,8 @@ def parse_extension_ranges(text: str | None) -> tuple[ExtensionRange, ...]:
 
 
 def normalise_number(expr: pl.Expr) -> pl.Expr:
-    """Keep the digits of a number and a leading ``+`` (``"+1 (212) 555-0100"`` → ``"+12125550100"``);
-    a name-only caller ID (``"Anonymous"``) becomes an empty string."""
+    """Keep the digits of a number and a leading ``+`` (``"+1 (212) 555-0100"`` →
+    ``"+12125550100"``); a name-only caller ID (``"Anonymous"``) becomes an empty string."""
     stripped = expr.cast(pl.String).fill_null("").str.strip_chars()
     digits = stripped.str.replace_all(r"[^0-9]", "")
     return (
@@ -184,9 +184,7 @@ class NumberPlan:
             else pl.lit(False)
         )
         not_empty = digits != ""
-        valid = _desc_matches(digits, short.general_desc) & _desc_matches(
-            digits, short.short_code
-        )
+        valid = _desc_matches(digits, short.general_desc) & _desc_matches(digits, short.short_code)
         narrow = _desc_matches(digits, short.carrier_specific) | _desc_matches(
             digits, short.sms_services
         )
@@ -252,7 +250,8 @@ class NumberPlan:
         frame = numbers.cast(pl.String).fill_null("").to_frame("number")
         if dialled and self.outside_prefix:
             frame = frame.select(self.strip_outside_prefix(pl.col("number")).alias("number"))
-        if frame.height > 1000 and frame.get_column("number").approx_n_unique() < frame.height // 2:
+        distinct_estimate = int(frame.select(pl.col("number").approx_n_unique()).item())
+        if frame.height > 1000 and distinct_estimate < frame.height // 2:
             distinct = frame.unique()
             classes = self._classify_frame(distinct)
             return frame.join(classes, on="number", how="left", maintain_order="left").drop(

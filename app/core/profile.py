@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 from pydantic import BaseModel, Field
 
-from app.core.bills import BillFormat, CallTable, ColumnMapping, read_calls
+from app.core.bills import BillFormat, CallTable, ColumnMapping, FileCalls, read_calls
 from app.core.bills.table import SKIP_OVERLAP, dedupe_calls
 from app.core.erlang import channels_for, erlang_b
 from app.core.numberplan import NumberPlan, NumberPlanError, parse_extension_ranges
@@ -187,13 +187,13 @@ def _pbx_and_carrier_span(table: CallTable) -> tuple[dt.date, dt.date] | None:
     if not pbx or not carrier:
         return None
 
-    def span(files: list[object]) -> tuple[dt.date, dt.date]:
-        frames = [f.calls.get_column("start") for f in files]  # type: ignore[attr-defined]
-        starts = pl.concat(frames)
-        return starts.min().date(), starts.max().date()  # type: ignore[union-attr]
+    def span(files: list[FileCalls]) -> tuple[dt.date, dt.date]:
+        starts = pl.concat([f.calls.select(pl.col("start").dt.date()) for f in files])
+        first, last = starts.select(pl.col("start").min().alias("a"), pl.col("start").max()).row(0)
+        return first, last
 
-    pbx_first, pbx_last = span(pbx)  # type: ignore[arg-type]
-    carrier_first, carrier_last = span(carrier)  # type: ignore[arg-type]
+    pbx_first, pbx_last = span(pbx)
+    carrier_first, carrier_last = span(carrier)
     first, last = max(pbx_first, carrier_first), min(pbx_last, carrier_last)
     return (first, last) if first <= last else None
 
@@ -346,14 +346,18 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
         s=pl.col("t0"), e=pl.col("t0") + pl.col("hold_s")
     )
     hours = _seconds_per_hour(trunk)
-    busy = float(hours.get_column("sec").max() or 0) / 3600 if hours.height else 0.0
+    busy = int(hours.select(pl.col("sec").max()).item() or 0) / 3600 if hours.height else 0.0
     events = pl.concat(
         [
             trunk.select(t=pl.col("s"), d=pl.lit(1, dtype=pl.Int8)),
             trunk.select(t=pl.col("e"), d=pl.lit(-1, dtype=pl.Int8)),
         ]
     ).sort(["t", "d"])
-    peak = int(events.get_column("d").cast(pl.Int32).cum_sum().max() or 0) if events.height else 0
+    peak = (
+        int(events.select(pl.col("d").cast(pl.Int32).cum_sum().max()).item() or 0)
+        if events.height
+        else 0
+    )
     hours = hours.with_columns(
         day=pl.from_epoch(pl.col("h") * 3600, time_unit="s").dt.date(),
         hour=(pl.col("h") % 24).cast(pl.Int32),
@@ -521,12 +525,12 @@ def _signals(
             )
     scale = MONTH_DAYS / profile.period.days
     if profile.distinct_dids and profile.distinct_dids >= IDLE_DID_MIN_DIDS:
-        inbound_minutes = (
+        inbound_seconds = int(
             calls.filter(pl.col("direction") == Direction.INBOUND.value)
-            .get_column("billable")
-            .sum()
-            / 60
+            .select(pl.col("billable").sum())
+            .item()
         )
+        inbound_minutes = inbound_seconds / 60
         per_did = inbound_minutes * scale / profile.distinct_dids
         if per_did < IDLE_DID_MINUTES:
             signals.append(
@@ -539,12 +543,12 @@ def _signals(
             )
     outbound_seconds = int(outbound.get_column("billable").sum() or 0)
     if outbound_seconds:
-        heavy = (
+        heavy = int(
             outbound.filter(
                 pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
             )
-            .get_column("billable")
-            .sum()
+            .select(pl.col("billable").sum())
+            .item()
         )
         share = heavy / outbound_seconds
         if share > INTERNATIONAL_SHARE:
@@ -557,12 +561,12 @@ def _signals(
                 )
             )
     if outbound.height >= CONCENTRATION_MIN_CALLS and outbound_seconds:
-        top = (
+        top = int(
             outbound.group_by("key")
             .agg(pl.col("billable").sum())
             .top_k(CONCENTRATION_TOP, by="billable")
-            .get_column("billable")
-            .sum()
+            .select(pl.col("billable").sum())
+            .item()
         )
         share = top / outbound_seconds
         if share > CONCENTRATION_SHARE:
@@ -587,17 +591,16 @@ def _signals(
                 " bound (no ringing)",
             )
         )
-    if current_lines is not None and current_lines > 0:
-        if profile.peak_concurrent_calls >= current_lines:
-            signals.append(
-                Signal(
-                    code="peak_at_line_count",
-                    figure=float(profile.peak_concurrent_calls),
-                    threshold=float(current_lines),
-                    detail="peak concurrency reaches the current line count: demand may"
-                    " have been blocked",
-                )
+    if current_lines and profile.peak_concurrent_calls >= current_lines:
+        signals.append(
+            Signal(
+                code="peak_at_line_count",
+                figure=float(profile.peak_concurrent_calls),
+                threshold=float(current_lines),
+                detail="peak concurrency reaches the current line count: demand may"
+                " have been blocked",
             )
+        )
     overlap = _pbx_and_carrier_span(table)
     if overlap is not None:
         days = (overlap[1] - overlap[0]).days + 1

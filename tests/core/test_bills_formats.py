@@ -30,31 +30,63 @@ def asterisk_row(
 ) -> str:
     answer_field = f'"{answer}"' if answer else ""
     fields = [
-        '""', f'"{src}"', f'"{dst}"', '"from-internal"', f'"""{src}"" <{src}>"', '"SIP/a-1"',
-        '"SIP/b-2"', '"Dial"', '"SIP/trunk,60"', f'"{start}"', answer_field, f'"{end}"',
-        str(duration), str(billsec), f'"{disposition}"', '"DOCUMENTATION"',
+        '""',
+        f'"{src}"',
+        f'"{dst}"',
+        '"from-internal"',
+        f'"""{src}"" <{src}>"',
+        '"SIP/a-1"',
+        '"SIP/b-2"',
+        '"Dial"',
+        '"SIP/trunk,60"',
+        f'"{start}"',
+        answer_field,
+        f'"{end}"',
+        str(duration),
+        str(billsec),
+        f'"{disposition}"',
+        '"DOCUMENTATION"',
     ]
     fields += [f'"{x}"' for x in (extra or [])]
     return ",".join(fields)
 
 
 def test_asterisk_16_17_and_21_columns() -> None:
-    base = ("8001", "913812345678", "2026-09-01 10:00:00", "2026-09-01 10:00:05",
-            "2026-09-01 10:01:05", 65, 60, "ANSWERED")
+    base = (
+        "8001",
+        "913812345678",
+        "2026-09-01 10:00:00",
+        "2026-09-01 10:00:05",
+        "2026-09-01 10:01:05",
+        65,
+        60,
+        "ANSWERED",
+    )
     for extra in ([], ["1788.1"], ["1788.1", "", "", "1788.1", "7"]):
         data = (asterisk_row(*base, extra=extra) + "\n").encode()
         read = read_file("Master.csv", data)
         assert read.format is BillFormat.ASTERISK
         row = read.calls.row(0, named=True)
         assert (row["caller"], row["callee"], row["hold_s"], row["billsec"]) == (
-            "8001", "913812345678", 65, 60
+            "8001",
+            "913812345678",
+            65,
+            60,
         )
         assert row["answered"] is True
 
 
 def test_asterisk_unanswered_call_has_an_empty_answer_field() -> None:
-    line = asterisk_row("8001", "90215551234", "2026-09-01 10:00:00", None,
-                        "2026-09-01 10:00:20", 20, 0, "NO ANSWER")
+    line = asterisk_row(
+        "8001",
+        "90215551234",
+        "2026-09-01 10:00:00",
+        None,
+        "2026-09-01 10:00:20",
+        20,
+        0,
+        "NO ANSWER",
+    )
     assert ",," in line
     read = read_file("Master.csv", (line + "\r\n").encode())
     row = read.calls.row(0, named=True)
@@ -63,14 +95,39 @@ def test_asterisk_unanswered_call_has_an_empty_answer_field() -> None:
 
 def test_asterisk_legs_sharing_a_linkedid_count_once_on_the_trunk_leg() -> None:
     """An inbound call rings the trunk leg then an internal transfer leg (same linkedid)."""
-    trunk = asterisk_row("13812345678", "63001000", "2026-09-01 10:00:00", "2026-09-01 10:00:03",
-                         "2026-09-01 10:02:03", 123, 120, "ANSWERED",
-                         ["1.1", "", "", "1.1", "1"])
-    transfer = asterisk_row("8001", "8002", "2026-09-01 10:01:00", "2026-09-01 10:01:02",
-                            "2026-09-01 10:02:03", 63, 61, "ANSWERED",
-                            ["1.2", "", "", "1.1", "2"])
-    other = asterisk_row("8003", "8004", "2026-09-01 11:00:00", "2026-09-01 11:00:02",
-                         "2026-09-01 11:01:00", 60, 58, "ANSWERED", ["2.1", "", "", "2.1", "1"])
+    trunk = asterisk_row(
+        "13812345678",
+        "63001000",
+        "2026-09-01 10:00:00",
+        "2026-09-01 10:00:03",
+        "2026-09-01 10:02:03",
+        123,
+        120,
+        "ANSWERED",
+        ["1.1", "", "", "1.1", "1"],
+    )
+    transfer = asterisk_row(
+        "8001",
+        "8002",
+        "2026-09-01 10:01:00",
+        "2026-09-01 10:01:02",
+        "2026-09-01 10:02:03",
+        63,
+        61,
+        "ANSWERED",
+        ["1.2", "", "", "1.1", "2"],
+    )
+    other = asterisk_row(
+        "8003",
+        "8004",
+        "2026-09-01 11:00:00",
+        "2026-09-01 11:00:02",
+        "2026-09-01 11:01:00",
+        60,
+        58,
+        "ANSWERED",
+        ["2.1", "", "", "2.1", "1"],
+    )
     data = "\n".join([transfer, trunk, other]).encode()
     profile = analyze_files([("Master.csv", data)], CN)
     assert profile.totals.calls == 2
@@ -95,10 +152,14 @@ def test_freeswitch_example_template() -> None:
 
 
 def test_freeswitch_a_and_b_legs_count_once() -> None:
-    a_leg = ('"8019","8019","902155512345","default","2026-09-01 07:39:57","2026-09-01 07:40:07",'
-             '"2026-09-01 07:43:02","185","175","NORMAL_CLEARING","a9","b9","","PCMA","PCMA"')
-    b_leg = ('"8019","63001000","02155512345","default","2026-09-01 07:39:58","2026-09-01 07:40:07",'
-             '"2026-09-01 07:43:02","184","175","NORMAL_CLEARING","b9","","","PCMA","PCMA"')
+    a_leg = (
+        '"8019","8019","902155512345","default","2026-09-01 07:39:57","2026-09-01 07:40:07",'
+        '"2026-09-01 07:43:02","185","175","NORMAL_CLEARING","a9","b9","","PCMA","PCMA"'
+    )
+    b_leg = (
+        '"8019","63001000","02155512345","default","2026-09-01 07:39:58","2026-09-01 07:40:07",'
+        '"2026-09-01 07:43:02","184","175","NORMAL_CLEARING","b9","","","PCMA","PCMA"'
+    )
     profile = analyze_files([("Master.csv", f"{a_leg}\n{b_leg}\n".encode())], CN)
     assert profile.totals.calls == 1
     assert profile.totals.billable_seconds == 175
@@ -106,11 +167,15 @@ def test_freeswitch_a_and_b_legs_count_once() -> None:
 
 
 def test_freeswitch_asterisk_template_reads_hangup_causes() -> None:
-    line = ('"","8001","90215551234","default","""8001"" <8001>","sofia/a","sofia/b","bridge",'
-            '"x","2026-09-01 10:00:00","2026-09-01 10:00:05","2026-09-01 10:01:05","65","60",'
-            '"NORMAL_CLEARING","DOCUMENTATION","u1",""')
-    unanswered = line.replace('"2026-09-01 10:00:05"', '""').replace('"60"', '"0"').replace(
-        "NORMAL_CLEARING", "NO_ANSWER"
+    line = (
+        '"","8001","90215551234","default","""8001"" <8001>","sofia/a","sofia/b","bridge",'
+        '"x","2026-09-01 10:00:00","2026-09-01 10:00:05","2026-09-01 10:01:05","65","60",'
+        '"NORMAL_CLEARING","DOCUMENTATION","u1",""'
+    )
+    unanswered = (
+        line.replace('"2026-09-01 10:00:05"', '""')
+        .replace('"60"', '"0"')
+        .replace("NORMAL_CLEARING", "NO_ANSWER")
     )
     read = read_file("Master.csv", f"{line}\n{unanswered}\n".encode())
     assert read.format is BillFormat.FREESWITCH
@@ -173,7 +238,9 @@ def _check_carrier(read_calls_result: object) -> None:
     assert calls.get_column("billsec").to_list() == [62, 3605, 45]
     assert calls.get_column("direction").to_list() == ["outbound", "inbound", "outbound"]
     assert [str(c) for c in calls.get_column("cost").to_list()] == [
-        "0.300000", "0.000000", "2.400000"
+        "0.300000",
+        "0.000000",
+        "2.400000",
     ]
     assert read_calls_result.talk_time_only
 
@@ -189,7 +256,9 @@ def _check_carrier(read_calls_result: object) -> None:
         ("utf-16-le", "\t"),
     ],
 )
-def test_chinese_carrier_bill_in_every_encoding_and_separator(encoding: str, delimiter: str) -> None:
+def test_chinese_carrier_bill_in_every_encoding_and_separator(
+    encoding: str, delimiter: str
+) -> None:
     data = _csv(CARRIER_ROWS, delimiter).encode(encoding)
     _check_carrier(read_file("bill.csv", data))
 
@@ -211,17 +280,20 @@ def test_xlsx_with_several_sheets_takes_the_one_with_calls() -> None:
     detail = workbook.create_sheet("详单")
     detail.append(CARRIER_ROWS[0])
     for row in CARRIER_ROWS[1:]:
-        detail.append([int(row[0]), datetime.fromisoformat(row[1]), row[2], row[3], row[4],
-                       float(row[5])])
+        detail.append(
+            [int(row[0]), datetime.fromisoformat(row[1]), row[2], row[3], row[4], float(row[5])]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     _check_carrier(read_file("bill.xlsx", buffer.getvalue()))
 
 
 def test_english_bill_with_date_and_time_columns() -> None:
-    text = ("Date,Time,Direction,Number,Duration,Charge\n"
-            "09/01/2026,03:30:47,Outgoing,16175433135,0:01:15,$0.60\n"
-            "09/13/2026,7:08:21,Incoming,13058075574,1:14,0.00\n")
+    text = (
+        "Date,Time,Direction,Number,Duration,Charge\n"
+        "09/01/2026,03:30:47,Outgoing,16175433135,0:01:15,$0.60\n"
+        "09/13/2026,7:08:21,Incoming,13058075574,1:14,0.00\n"
+    )
     read = read_file("ny.csv", text.encode())
     assert read.calls.get_column("start").to_list() == [
         datetime(2026, 9, 1, 3, 30, 47),
@@ -236,20 +308,25 @@ def test_explicit_column_mapping_by_name_and_number() -> None:
     with pytest.raises(BillError) as error:
         read_file("odd.csv", text.encode())
     assert error.value.line == 1
-    mapping = ColumnMapping(name="odd export", start="when", duration="2", number="who",
-                            direction="dir")
+    mapping = ColumnMapping(
+        name="odd export", start="when", duration="2", number="who", direction="dir"
+    )
     read = read_file("odd.csv", text.encode(), column_mapping=mapping)
     assert read.calls.get_column("billsec").to_list() == [61]
     assert read.calls.get_column("callee").to_list() == ["13812345678"]
     with pytest.raises(BillError) as error:
-        read_file("odd.csv", text.encode(), column_mapping=mapping.model_copy(update={"cost": "fee"}))
+        read_file(
+            "odd.csv", text.encode(), column_mapping=mapping.model_copy(update={"cost": "fee"})
+        )
     assert error.value.line == 1 and "fee" in str(error.value)
 
 
 def test_pbx_export_with_caller_callee_and_end_columns() -> None:
-    text = ("Start,End,From,To,Duration,Status\n"
-            "2026-09-01 10:00:00,2026-09-01 10:01:10,8001,90215551234,60,ANSWERED\n"
-            "2026-09-01 10:05:00,2026-09-01 10:05:20,8001,90215551234,0,NO ANSWER\n")
+    text = (
+        "Start,End,From,To,Duration,Status\n"
+        "2026-09-01 10:00:00,2026-09-01 10:01:10,8001,90215551234,60,ANSWERED\n"
+        "2026-09-01 10:05:00,2026-09-01 10:05:20,8001,90215551234,0,NO ANSWER\n"
+    )
     read = read_file("pbx.csv", text.encode())
     assert not read.talk_time_only
     assert read.calls.get_column("hold_s").to_list() == [70, 20]
@@ -257,11 +334,13 @@ def test_pbx_export_with_caller_callee_and_end_columns() -> None:
 
 
 def test_bad_rows_are_skipped_by_reason_never_silently() -> None:
-    text = ("Date,Time,Direction,Number,Duration,Charge\n"
-            "09/01/2026,03:30:47,Outgoing,16175433135,0:01:15,0.60\n"
-            "not a date,03:30:47,Outgoing,16175433135,0:01:15,0.60\n"
-            "09/02/2026,03:30:47,Outgoing,16175433135,-5,0.60\n"
-            "09/03/2026,03:30:47,Outgoing,16175433135,soon,0.60\n")
+    text = (
+        "Date,Time,Direction,Number,Duration,Charge\n"
+        "09/01/2026,03:30:47,Outgoing,16175433135,0:01:15,0.60\n"
+        "not a date,03:30:47,Outgoing,16175433135,0:01:15,0.60\n"
+        "09/02/2026,03:30:47,Outgoing,16175433135,-5,0.60\n"
+        "09/03/2026,03:30:47,Outgoing,16175433135,soon,0.60\n"
+    )
     profile = analyze_files([("ny.csv", text.encode())], AnalysisOptions(country="US"))
     assert profile.rows.model_dump() == {
         "read": 4,
@@ -276,8 +355,16 @@ def test_bad_rows_are_skipped_by_reason_never_silently() -> None:
 
 
 def test_asterisk_rows_with_bad_fields_are_skipped() -> None:
-    good = asterisk_row("8001", "90215551234", "2026-09-01 10:00:00", "2026-09-01 10:00:05",
-                        "2026-09-01 10:01:05", 65, 60, "ANSWERED")
+    good = asterisk_row(
+        "8001",
+        "90215551234",
+        "2026-09-01 10:00:00",
+        "2026-09-01 10:00:05",
+        "2026-09-01 10:01:05",
+        65,
+        60,
+        "ANSWERED",
+    )
     bad_date = good.replace("2026-09-01 10:00:00", "2026-13-45 10:00:00")
     bad_seconds = good.replace(",65,60,", ",65,x,")
     read = read_file("Master.csv", "\n".join([good, bad_date, bad_seconds]).encode())
@@ -288,8 +375,10 @@ def test_asterisk_rows_with_bad_fields_are_skipped() -> None:
 @pytest.mark.parametrize(
     ("values", "seconds"),
     [
-        (["75", "75.0", "1:15", "0:01:15", "1分15秒", "1h 1m 15s", "2小时", "5分钟"],
-         [75, 75, 75, 75, 75, 3675, 7200, 300]),
+        (
+            ["75", "75.0", "1:15", "0:01:15", "1分15秒", "1h 1m 15s", "2小时", "5分钟"],
+            [75, 75, 75, 75, 75, 3675, 7200, 300],
+        ),
         (["", "abc", "1:2:3:4"], [None, None, None]),
     ],
 )
@@ -304,7 +393,8 @@ def test_date_orders_are_chosen_by_what_reads() -> None:
 
     day_first = pl.Series(["13/09/2026 10:00:00", "01/09/2026 10:00"])
     assert parse_generic_datetimes(day_first).to_list() == [
-        datetime(2026, 9, 13, 10, 0), datetime(2026, 9, 1, 10, 0)
+        datetime(2026, 9, 13, 10, 0),
+        datetime(2026, 9, 1, 10, 0),
     ]
     chinese = pl.Series(["2026年9月1日 8:05:03"])
     assert parse_generic_datetimes(chinese).to_list() == [datetime(2026, 9, 1, 8, 5, 3)]
@@ -315,7 +405,10 @@ def test_costs_are_exact() -> None:
 
     costs = parse_costs(pl.Series(["¥1,234.50", "0,60", "2.40", ""])).to_list()
     assert [None if c is None else str(c.normalize()) for c in costs] == [
-        "1234.5", "0.6", "2.4", None
+        "1234.5",
+        "0.6",
+        "2.4",
+        None,
     ]
 
 

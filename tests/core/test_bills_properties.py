@@ -44,9 +44,7 @@ def test_truncated_samples_only_raise_bill_error(name: str, cut: int, fmt: BillF
     st.sampled_from(sorted(SAMPLE_HEADS)),
     st.lists(st.tuples(st.integers(0, 5999), st.binary(min_size=1, max_size=3)), max_size=8),
 )
-def test_mangled_samples_only_raise_bill_error(
-    name: str, edits: list[tuple[int, bytes]]
-) -> None:
+def test_mangled_samples_only_raise_bill_error(name: str, edits: list[tuple[int, bytes]]) -> None:
     data = bytearray(SAMPLE_HEADS[name])
     for position, replacement in edits:
         data[position : position + len(replacement)] = replacement
@@ -54,7 +52,9 @@ def test_mangled_samples_only_raise_bill_error(
 
 
 @PROPERTY
-@given(st.text(alphabet=st.sampled_from(list(',;\t"\r\n0123456789:-/ 主叫被叫秒分abc')), max_size=400))
+@given(
+    st.text(alphabet=st.sampled_from(list(',;\t"\r\n0123456789:-/ 主叫被叫秒分abc')), max_size=400)
+)
 def test_csv_like_text_only_raises_bill_error(text: str) -> None:
     header = "Date,Time,Direction,Number,Duration,Charge\n"
     _read_or_bill_error((header + text).encode())
@@ -65,7 +65,12 @@ def test_csv_like_text_only_raises_bill_error(text: str) -> None:
 @given(
     st.lists(
         st.lists(
-            st.one_of(st.none(), st.integers(-10**6, 10**6), st.text(st.characters(min_codepoint=32, max_codepoint=0x9FFF), max_size=12), st.floats(allow_nan=False)),
+            st.one_of(
+                st.none(),
+                st.integers(-(10**6), 10**6),
+                st.text(st.characters(min_codepoint=32, max_codepoint=0x9FFF), max_size=12),
+                st.floats(allow_nan=False),
+            ),
             max_size=6,
         ),
         max_size=6,

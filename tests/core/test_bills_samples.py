@@ -63,7 +63,9 @@ def test_the_carrier_bill_costs_are_exact_decimals() -> None:
 
 def test_no_phone_number_leaves_the_profile() -> None:
     data = sample_bytes("asterisk-master-shanghai")
-    profile = analyze_files([("m.csv", data)], AnalysisOptions(**SAMPLE_OPTIONS["asterisk-master-shanghai"]))
+    profile = analyze_files(
+        [("m.csv", data)], AnalysisOptions(**SAMPLE_OPTIONS["asterisk-master-shanghai"])
+    )
     text = profile.model_dump_json()
     numbers = {line.split(",")[1].strip('"') for line in data.decode().splitlines()}
     numbers |= {line.split(",")[2].strip('"') for line in data.decode().splitlines()}

@@ -142,7 +142,9 @@ def test_the_outside_prefix_is_stripped_only_from_dialled_numbers() -> None:
 
 
 def test_extensions_default_to_six_digits_but_never_short_numbers() -> None:
-    numbers = pl.Series(["8001", "123456", "1234567", "110", "119", "10086", "95588", "9110", "+8001"])
+    numbers = pl.Series(
+        ["8001", "123456", "1234567", "110", "119", "10086", "95588", "9110", "+8001"]
+    )
     extensions = set(SHANGHAI.extensions_among(numbers).to_list())
     assert extensions == {"8001", "123456"}
     us = set(MANHATTAN.extensions_among(pl.Series(["911", "211", "4100", "4111"])).to_list())
@@ -156,7 +158,9 @@ def test_extension_ranges() -> None:
         ExtensionRange(555, 555, 3, 3),
     )
     plan = NumberPlan("CN", ("21",), "", parse_extension_ranges("8000-8099,200-299"))
-    found = plan.extensions_among(pl.Series(["8000", "8099", "8100", "250", "0250", "110", "12345"]))
+    found = plan.extensions_among(
+        pl.Series(["8000", "8099", "8100", "250", "0250", "110", "12345"])
+    )
     assert sorted(found.to_list()) == ["250", "8000", "8099"]
     with pytest.raises(NumberPlanError):
         parse_extension_ranges("80-10")
