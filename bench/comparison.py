@@ -41,6 +41,7 @@ from app.core import scenarios
 from app.core.profile import AnalysisOptions, analyze_files
 from app.core.rating import (
     AVERAGE_MONTH_DAYS,
+    PoolUse,
     UsageLine,
     UsageRating,
     _choose_rate,
@@ -49,8 +50,8 @@ from app.core.rating import (
     prepare_profile,
 )
 from app.core.scenarios import Scenario, compare
-from app.core.tariffs import Tariff, load_tariff
-from app.core.usage import UsageProfile
+from app.core.tariffs import Tariff, load_tariff, parse_traffic
+from app.core.usage import Category, Direction, UsageProfile
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = """
@@ -140,8 +141,16 @@ class PerCallRater:
     def calls(self) -> int:
         return len(self.call_key)
 
-    def rate(self, tariff: Tariff) -> UsageRating:
-        """The average month's usage under ``tariff``, before its pools (drawn later)."""
+    def rate(
+        self,
+        tariff: Tariff,
+        *,
+        volume: Decimal = Decimal(1),
+        price: Decimal = Decimal(1),
+        seats: int = 1,
+    ) -> UsageRating:
+        """The average month's usage under ``tariff`` with the calls × ``volume`` and the
+        prices × ``price``, its pools drawn for ``seats``."""
         usage = tariff.usage
         assert usage.rounding is None, "the benchmark tariffs round nothing"
         tariff_prefixes = {r.prefix for r in usage.rates if r.prefix}
@@ -194,16 +203,42 @@ class PerCallRater:
         n = len(self.lines)
         amounts = np.bincount(call_line, weights=charge, minlength=n)
         seconds_by_line = np.bincount(call_line, weights=billed, minlength=n)
+        rated_seconds = np.bincount(call_line, weights=np.where(rated, billed, 0), minlength=n)
         calls_by_line = np.bincount(call_line, minlength=n)
         rated_by_line = np.bincount(call_line, weights=rated, minlength=n)
         free_slot = np.bincount(call_line, weights=slot == -1, minlength=n)
         unrated = np.bincount(call_line, weights=slot == -2, minlength=n)
+        month = self.scale * volume
+        present = [i for i in range(n) if calls_by_line[i]]
+        before = {i: Decimal(int(amounts[i])) / ticks * month * price for i in present}
+        after, drawn = dict(before), dict.fromkeys(present, Decimal(0))
+        taken: set[int] = set()
+        pools = []
+        for pool in tariff.included_minutes:  # DESIGN.md: overage shared by minutes
+            members = [
+                i
+                for i in present
+                if i not in taken and rated_by_line[i] and _draws(pool.draws, self.lines[i])
+            ]
+            taken.update(members)
+            minutes = {i: Decimal(int(rated_seconds[i])) / 60 * month for i in members}
+            wanted = sum(minutes.values(), Decimal(0))
+            included = pool.minutes * (seats if pool.per == "seat" else 1)
+            covered = min(included, wanted)
+            for i in members if wanted else ():
+                drawn[i] = minutes[i] * covered / wanted
+                after[i] = before[i] * (wanted - covered) / wanted
+            pools.append(
+                PoolUse(
+                    name=pool.name,
+                    minutes_included=included,
+                    minutes_drawn=covered,
+                    overage_minutes=wanted - covered,
+                )
+            )
         lines = []
-        for i, (direction, category, country) in enumerate(self.lines):
-            if not calls_by_line[i]:
-                continue
-            amount = Decimal(int(amounts[i])) / ticks * self.scale
-            minutes = Decimal(int(seconds_by_line[i])) / 60 * self.scale
+        for i in present:
+            direction, category, country = self.lines[i]
             status = "rated" if rated_by_line[i] else "free" if free_slot[i] else "no_rate"
             lines.append(
                 UsageLine(
@@ -211,45 +246,50 @@ class PerCallRater:
                     category=category,
                     country=country,
                     status=status,
-                    calls=Decimal(int(calls_by_line[i])) * self.scale,
-                    unrated_calls=Decimal(int(unrated[i])) * self.scale,
-                    billed_seconds=Decimal(int(seconds_by_line[i])) * self.scale,
-                    billed_minutes=minutes,
+                    calls=Decimal(int(calls_by_line[i])) * month,
+                    unrated_calls=Decimal(int(unrated[i])) * month,
+                    billed_seconds=Decimal(int(seconds_by_line[i])) * month,
+                    billed_minutes=Decimal(int(seconds_by_line[i])) / 60 * month,
                     rate_per_minute=None,
                     increment=None,
-                    amount_before_pool=amount,
-                    pool_minutes=Decimal(0),
-                    amount=amount,
+                    amount_before_pool=before[i],
+                    pool_minutes=drawn[i],
+                    amount=after[i],
                 )
             )
         return UsageRating(
             tariff=tariff.name,
             currency=tariff.currency,
             month=None,
-            scale=self.scale,
+            scale=month,
             lines=lines,
-            total=sum((line.amount for line in lines), Decimal(0)),
+            pools=pools,
+            total=sum(after.values(), Decimal(0)),
         )
+
+
+def _draws(rules: list[str], line: tuple[Direction, Category, str | None]) -> bool:
+    for rule in rules:
+        direction, category = parse_traffic(rule)
+        if direction in (None, line[0]) and category in (None, line[1]):
+            return True
+    return False
 
 
 @contextmanager
 def rating_call_by_call(rater: PerCallRater) -> Iterator[None]:
     """Every rating the comparison asks for (the base month and each growth year or
-    sensitivity step) done call by call; pools drawn on the result as before."""
+    sensitivity step) done call by call, pools included."""
     namespace = vars(scenarios)
     real_rate, real_scale = namespace["rate_usage"], namespace["scale_usage"]
 
     def rate_usage(profile: object, tariff: Tariff, *, seats: int | None = None) -> UsageRating:
-        rating: UsageRating = real_scale(
-            rater.rate(tariff), tariff, Decimal(1), Decimal(1), seats or 1
-        )
-        return rating
+        return rater.rate(tariff, seats=seats or 1)
 
     def scale(
         base: UsageRating, tariff: Tariff, volume: Decimal, price: Decimal, seats: int
     ) -> UsageRating:
-        rating: UsageRating = real_scale(rater.rate(tariff), tariff, volume, price, seats)
-        return rating
+        return rater.rate(tariff, volume=volume, price=price, seats=seats)
 
     namespace.update(rate_usage=rate_usage, scale_usage=scale)
     try:
