@@ -967,3 +967,69 @@ included_minutes: [{name: pool, minutes: 100, draws: ["outbound/local"]}]
     assert base.total == Decimal(5)
     doubled = scale_usage(base, daytime, Decimal(2), Decimal(1), seats=1)
     assert doubled.total == rate_usage(bucketed(300, 200), daytime).total == Decimal(20)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    histogram=st.dictionaries(st.integers(0, 900), st.integers(1, 200), min_size=1, max_size=6),
+    volume=st.integers(1, 4),
+    pool_minutes=st.integers(0, 2000),
+    seats=st.integers(1, 5),
+    price=st.sampled_from(["0.8", "1", "1.2"]),
+)
+def test_scaled_usage_equals_rating_the_scaled_calls(
+    histogram: dict[int, int], volume: int, pool_minutes: int, seats: int, price: str
+) -> None:
+    """Scaling a rating by a whole factor k equals rating the profile with every count × k,
+    pools and all; prices × p equal a tariff whose usage prices are × p."""
+    text = (
+        "name: T\nkind: hosted_pbx\ncurrency: CNY\n"
+        "usage: {rates: [{category: local, increment: 30/6, rate_per_minute: RATE, "
+        "connect_fee: FEE}]}\n"
+        f"included_minutes: [{{name: p, minutes: {pool_minutes}, per: seat, "
+        'draws: ["outbound/local"]}]\n'
+    )
+    base_tariff = tariff(text.replace("RATE", "0.25").replace("FEE", "0.05"))
+    dear = Decimal(price)
+    priced_tariff = tariff(
+        text.replace("RATE", str(Decimal("0.25") * dear)).replace(
+            "FEE", str(Decimal("0.05") * dear)
+        )
+    )
+    base = rate_usage(profile(histogram), base_tariff, seats=seats)
+    scaled = scale_usage(base, base_tariff, Decimal(volume), dear, seats=seats)
+    grown = {d: n * volume for d, n in histogram.items()}
+    expected = rate_usage(profile(grown), priced_tariff, seats=seats)
+    assert float(scaled.total) == pytest.approx(float(expected.total), abs=1e-9)
+
+
+def test_rented_equipment_is_paid_monthly_instead() -> None:
+    """Phones at 450 a seat, or rented at 15 a seat a month: 10 seats rent for 150 a month
+    (no purchase in month 0, no maintenance); the appliance with no rental is still bought."""
+    kit = tariff(
+        """
+name: Kit
+kind: onprem_pbx
+currency: CNY
+equipment:
+  - {name: appliance, unit_price: 5000}
+  - {name: phone, per: seat, unit_price: 450, rental: {monthly_price: 15}}
+maintenance: {percent_per_year: 12, warranty_months: 0}
+"""
+    )
+    result = compare(
+        scenario(
+            horizon_months=12,
+            status_quo=today(0),
+            alternatives=[
+                {"name": "Kit", "kind": "onprem", "tariffs": ["kit"], "financing": {"mode": "rent"}}
+            ],
+        ),
+        profile(),
+        {"kit": kit},
+    )
+    alt = result.alternatives[0]
+    equipment = costs(alt.components["equipment"])
+    assert equipment[0] == 5000.0 and equipment[1:] == [150.0] * 12
+    # maintenance on the bought appliance only: 5,000 × 12 % / 12 = 50 a month
+    assert costs(alt.components["maintenance"])[1:] == [50.0] * 12
