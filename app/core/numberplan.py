@@ -77,6 +77,13 @@ def normalise_numbers(values: pl.Series) -> pl.Series:
     return filled.to_frame("n").select(normalise_number(pl.col("n"))).to_series().alias(values.name)
 
 
+CATEGORY_DTYPE = pl.Enum([c.value for c in Category])
+
+
+def _category(category: Category) -> pl.Expr:
+    return pl.lit(category.value, dtype=CATEGORY_DTYPE)
+
+
 def _full(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
@@ -243,9 +250,10 @@ class NumberPlan:
 
         ``dialled``: the numbers were dialled from the PBX, so a leading outside-line prefix
         is stripped first. Columns: ``category``, ``country`` (ISO alpha-2 or null),
-        ``prefix`` (``"+CC NNNN"`` or null) and ``key`` (``+`` country code and national
-        number: equal for every way of writing one number). When numbers repeat, each
-        distinct number is classified once and the result joined back.
+        ``prefix`` (``"+CC NNNN"`` or null), and ``cc`` and ``nsn`` (country code and
+        national number, equal for every way of writing one number; without a number form,
+        ``cc`` is null and ``nsn`` the digits). When numbers repeat, each distinct number is
+        classified once and the result joined back.
         """
         frame = numbers.cast(pl.String).fill_null("").to_frame("number")
         if dialled and self.outside_prefix:
@@ -265,7 +273,7 @@ class NumberPlan:
         """(category, country, prefix) of one number, by the same rules as ``classify``."""
         series = pl.Series([number]).to_frame("n").select(normalise_number(pl.col("n"))).to_series()
         row = self.classify(series, dialled=dialled).row(0, named=True)
-        return row["category"], row["country"], row["prefix"]
+        return str(row["category"]), row["country"], row["prefix"]
 
     def _classify_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Classify the (outside-prefix-free) numbers of column ``number``, row by row."""
@@ -313,12 +321,12 @@ class NumberPlan:
         digits_col = pl.col("digits")
         regular = (
             pl.when(pl.col("cc").is_null())
-            .then(pl.lit(Category.UNKNOWN.value))
+            .then(_category(Category.UNKNOWN))
             .when(pl.col("region") == self.country)
             .then(pl.col("home_category"))
             .when(pl.col("region").is_null() & (pl.col("cc") == home_cc))
-            .then(pl.lit(Category.UNKNOWN.value))
-            .otherwise(pl.lit(Category.INTERNATIONAL.value))
+            .then(_category(Category.UNKNOWN))
+            .otherwise(_category(Category.INTERNATIONAL))
         )
         frame = frame.with_columns(regular=regular)
         may_be_short = ~plus & (
@@ -331,11 +339,11 @@ class NumberPlan:
         special = digits_col.is_in(flags.filter("x").get_column("digits").implode())
         category = (
             pl.when(may_be_short & emergency)
-            .then(pl.lit(Category.EMERGENCY.value))
+            .then(_category(Category.EMERGENCY))
             .when(may_be_short & special)
-            .then(pl.lit(Category.SPECIAL.value))
+            .then(_category(Category.SPECIAL))
             .when(digits_col == "")
-            .then(pl.lit(Category.UNKNOWN.value))
+            .then(_category(Category.UNKNOWN))
             .otherwise(pl.col("regular"))
         )
         frame = frame.with_columns(category=category)
@@ -354,13 +362,11 @@ class NumberPlan:
             "category",
             country.alias("country"),
             pl.when(has_number)
-            .then("+" + pl.col("cc") + " " + pl.col("nsn").str.slice(0, 4))
+            .then(pl.concat_str(pl.lit("+"), "cc", pl.lit(" "), pl.col("nsn").str.slice(0, 4)))
             .otherwise(None)
             .alias("prefix"),
-            pl.when(has_number)
-            .then("+" + pl.col("cc") + pl.col("nsn"))
-            .otherwise("?" + pl.col("digits"))
-            .alias("key"),
+            pl.when(has_number).then("cc").otherwise(None).alias("cc"),
+            pl.when(has_number).then("nsn").otherwise("digits").alias("nsn"),
         )
 
     def _is_fixed(self, nsn: pl.Expr) -> pl.Expr:
@@ -390,14 +396,14 @@ class NumberPlan:
             return frame
         md = self._metadata
         longest = max(md.fixed_line.possible_length or (17,)) if md.fixed_line else 17
-        subset = frame.filter(
+        subset = frame.select("_i", "digits", "intl", "trunk").filter(
             ~pl.col("intl")
             & ~pl.col("trunk")
             & (pl.col("digits").str.len_bytes() <= longest - min(map(len, self.area_codes)))
             & (pl.col("digits") != "")
-        ).select("_i", "digits")
+        )
         nsn = frame.get_column("nsn")
-        category = frame.get_column("home_category")
+        local = pl.Series("local", [False] * frame.height, dtype=pl.Boolean)
         for code in self.area_codes:
             if subset.height == 0:
                 break
@@ -406,9 +412,17 @@ class NumberPlan:
             hits = flagged.filter(pl.col("_fixed"))
             if hits.height:
                 nsn = nsn.scatter(hits.get_column("_i"), hits.get_column("_nsn"))
-                category = category.scatter(hits.get_column("_i"), Category.LOCAL.value)
+                local = local.scatter(hits.get_column("_i"), True)
             subset = flagged.filter(~pl.col("_fixed")).select("_i", "digits")
-        return frame.with_columns(nsn=nsn, home_category=category)
+        return (
+            frame.with_columns(nsn=nsn, _local=local)
+            .with_columns(
+                home_category=pl.when("_local")
+                .then(_category(Category.LOCAL))
+                .otherwise("home_category")
+            )
+            .drop("_local")
+        )
 
     def _with_regions(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add ``region``: the region of (cc, nsn) as ``phonenumbers.region_code_for_number``
@@ -422,7 +436,7 @@ class NumberPlan:
         )
         region = frame.get_column("region")
         for cc in shared:
-            remaining = frame.filter(pl.col("cc") == cc).select("_i", "nsn")
+            remaining = frame.select("_i", "cc", "nsn").filter(pl.col("cc") == cc)
             for code in _regions_of(cc):
                 md = _metadata(code)
                 if md is None or remaining.height == 0:
@@ -446,9 +460,7 @@ class NumberPlan:
         for code in self.area_codes:
             area = area | nsn.str.starts_with(code)
         fixed_category = (
-            pl.when(area)
-            .then(pl.lit(Category.LOCAL.value))
-            .otherwise(pl.lit(Category.NATIONAL.value))
+            pl.when(area).then(_category(Category.LOCAL)).otherwise(_category(Category.NATIONAL))
         )
         other_national = pl.lit(False)
         for name in _OTHER_NATIONAL_TYPES:
@@ -458,20 +470,20 @@ class NumberPlan:
             mobile = pl.lit(False)
         return (
             pl.when(~_desc_matches(nsn, md.general_desc))
-            .then(pl.lit(Category.UNKNOWN.value))
+            .then(_category(Category.UNKNOWN))
             .when(_desc_matches(nsn, md.premium_rate))
-            .then(pl.lit(Category.PREMIUM.value))
+            .then(_category(Category.PREMIUM))
             .when(_desc_matches(nsn, md.toll_free))
-            .then(pl.lit(Category.TOLL_FREE.value))
+            .then(_category(Category.TOLL_FREE))
             .when(_desc_matches(nsn, md.shared_cost))
-            .then(pl.lit(Category.SHARED_COST.value))
+            .then(_category(Category.SHARED_COST))
             .when(other_national)
-            .then(pl.lit(Category.NATIONAL.value))
+            .then(_category(Category.NATIONAL))
             .when(_desc_matches(nsn, md.fixed_line))
             .then(fixed_category)
             .when(mobile)
-            .then(pl.lit(Category.MOBILE.value))
-            .otherwise(pl.lit(Category.UNKNOWN.value))
+            .then(_category(Category.MOBILE))
+            .otherwise(_category(Category.UNKNOWN))
         )
 
 

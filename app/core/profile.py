@@ -20,11 +20,15 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from app.core.bills import BillFormat, CallTable, ColumnMapping, FileCalls, read_calls
-from app.core.bills.table import SKIP_OVERLAP, dedupe_calls
+from app.core.bills.table import COST_DTYPE, SKIP_OVERLAP, dedupe_calls
 from app.core.erlang import channels_for, erlang_b
-from app.core.numberplan import NumberPlan, NumberPlanError, parse_extension_ranges
+from app.core.numberplan import (
+    CATEGORY_DTYPE,
+    NumberPlan,
+    NumberPlanError,
+    parse_extension_ranges,
+)
 from app.core.usage import (
-    BucketKey,
     Category,
     CategoryUsage,
     DayTraffic,
@@ -154,7 +158,7 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     calls = pl.concat([calls, remote_classes], how="horizontal")
     if own_paid.height:
         calls = (
-            calls.join(own_paid.drop("key"), on="callee", how="left", maintain_order="left")
+            calls.join(own_paid.drop("cc", "nsn"), on="callee", how="left", maintain_order="left")
             .with_columns(
                 [
                     pl.when(inbound & pl.col(f"d_{field}").is_not_null())
@@ -168,10 +172,13 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
         )
     internal = direction == Direction.INTERNAL.value
     calls = calls.with_columns(
-        category=pl.when(internal).then(pl.lit(Category.INTERNAL.value)).otherwise("category"),
+        category=pl.when(internal)
+        .then(pl.lit(Category.INTERNAL.value, dtype=CATEGORY_DTYPE))
+        .otherwise("category"),
         country=pl.when(internal).then(None).otherwise("country"),
         prefix=pl.when(internal).then(None).otherwise("prefix"),
-        key=pl.when(internal).then(pl.col("caller") + ">" + pl.col("callee")).otherwise("key"),
+        cc=pl.when(internal).then(None).otherwise("cc"),
+        nsn=pl.when(internal).then(pl.col("caller") + ">" + pl.col("callee")).otherwise("nsn"),
     )
     calls, removed = dedupe_calls(calls)
     calls, overlap = _drop_carrier_overlap(calls, table)
@@ -231,11 +238,12 @@ def build_profile(
     zone = ZoneInfo(timezone)
     calls = calls.with_columns(
         t0=pl.col("start").dt.epoch("s"),
-        month=pl.col("start").dt.strftime("%Y-%m"),
-        how=(pl.col("start").dt.weekday().cast(pl.Int32) - 1) * 24
-        + pl.col("start").dt.hour().cast(pl.Int32),
+        month=pl.col("start").dt.year().cast(pl.Int32) * 12 + pl.col("start").dt.month() - 1,
+        how=(pl.col("start").dt.weekday().cast(pl.Int16) - 1) * 24
+        + pl.col("start").dt.hour().cast(pl.Int16),
         billable=pl.when(pl.col("answered")).then(pl.col("billsec")).otherwise(0),
     )
+    cells = _cells(calls)
     first, last = calls.select(
         pl.col("start").min().alias("a"), pl.col("start").max().alias("b")
     ).row(0)
@@ -270,7 +278,7 @@ def build_profile(
         if has_pbx
         else None
     )
-    categories = _categories(calls)
+    categories = _categories(cells)
     profile = UsageProfile(
         period=period,
         rows=RowCounts(
@@ -298,8 +306,8 @@ def build_profile(
         talk_time_only=any(not f.is_pbx_export for f in table.files),
         weekday_hour_erlangs=traffic.weekday_hour,
         days=traffic.days,
-        months=_months(calls),
-        buckets=_buckets(calls),
+        months=_months(cells),
+        buckets=_buckets(cells),
     )
     profile.signals = _signals(calls, profile, table, current_lines)
     return profile
@@ -387,6 +395,31 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     return _Traffic(busy_hour_erlangs=busy, peak=peak, weekday_hour=matrix, days=days)
 
 
+CELL_DIMS = ["direction", "category", "country", "prefix", "how", "month"]
+
+
+def _cells(calls: pl.DataFrame) -> pl.DataFrame:
+    """Calls counted by (direction, category, country, prefix, hour of week, month,
+    answered, billsec): ``n`` calls and their ``cost`` (null when none has one). Every
+    aggregate of the profile but traffic is a sum over these cells."""
+    has_cost = calls.select(pl.col("cost").is_not_null().any()).item()
+    cost = (
+        [_cost_sum().alias("cost")] if has_cost else [pl.lit(None, dtype=COST_DTYPE).alias("cost")]
+    )
+    keyed = calls.select(
+        pl.col("direction").cast(DIRECTION_DTYPE),
+        pl.col("category").cast(CATEGORY_DTYPE),
+        pl.col("country").cast(pl.Categorical),
+        pl.col("prefix").cast(pl.Categorical),
+        "how",
+        "month",
+        "answered",
+        "billsec",
+        "cost",
+    )
+    return keyed.group_by([*CELL_DIMS, "answered", "billsec"]).agg(pl.len().alias("n"), *cost)
+
+
 def _cost_sum(column: str = "cost") -> pl.Expr:
     return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).otherwise(None)
 
@@ -395,23 +428,31 @@ def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.normalize() + Decimal(0)
 
 
-def _categories(calls: pl.DataFrame) -> list[CategoryUsage]:
+def _month_name(month: int) -> str:
+    """``YYYY-MM`` of a month number ``year × 12 + month − 1``."""
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _categories(cells: pl.DataFrame) -> list[CategoryUsage]:
     dims = ["direction", "category", "country"]
+    answered_n = pl.when(pl.col("answered")).then(pl.col("n")).otherwise(0)
     groups = (
-        calls.group_by(dims)
+        cells.group_by(dims)
         .agg(
-            pl.len().alias("calls"),
-            pl.col("answered").sum().alias("answered_calls"),
-            pl.col("billable").sum().alias("billable_seconds"),
+            pl.col("n").sum().alias("calls"),
+            answered_n.sum().alias("answered_calls"),
+            (answered_n * pl.col("billsec")).sum().alias("billable_seconds"),
             _cost_sum().alias("billed_cost"),
         )
+        .with_columns(pl.col("direction", "category", "country").cast(pl.String))
         .sort(dims, nulls_last=True)
     )
     histograms: dict[tuple[str, str, str | None], dict[str, int]] = defaultdict(dict)
     for d, c, country, seconds, count in (
-        calls.filter(pl.col("answered"))
+        cells.filter(pl.col("answered"))
         .group_by([*dims, "billsec"])
-        .agg(pl.len())
+        .agg(pl.col("n").sum())
+        .with_columns(pl.col("direction", "category", "country").cast(pl.String))
         .sort([*dims, "billsec"], nulls_last=True)
         .iter_rows()
     ):
@@ -433,20 +474,21 @@ def _categories(calls: pl.DataFrame) -> list[CategoryUsage]:
     ]
 
 
-def _months(calls: pl.DataFrame) -> list[MonthTotals]:
+def _months(cells: pl.DataFrame) -> list[MonthTotals]:
+    answered_n = pl.when(pl.col("answered")).then(pl.col("n")).otherwise(0)
     rows = (
-        calls.group_by("month")
+        cells.group_by("month")
         .agg(
-            pl.len().alias("calls"),
-            pl.col("answered").sum().alias("answered_calls"),
-            pl.col("billable").sum().alias("billable_seconds"),
+            pl.col("n").sum().alias("calls"),
+            answered_n.sum().alias("answered_calls"),
+            (answered_n * pl.col("billsec")).sum().alias("billable_seconds"),
             _cost_sum().alias("billed_cost"),
         )
         .sort("month")
     )
     return [
         MonthTotals(
-            month=r["month"],
+            month=_month_name(r["month"]),
             calls=int(r["calls"]),
             answered_calls=int(r["answered_calls"]),
             billable_seconds=int(r["billable_seconds"]),
@@ -456,48 +498,35 @@ def _months(calls: pl.DataFrame) -> list[MonthTotals]:
     ]
 
 
-def _buckets(calls: pl.DataFrame) -> DurationBuckets:
+def _buckets(cells: pl.DataFrame) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
-    month, billable seconds), column-wise."""
-    dims = ["direction", "category", "country", "prefix", "how", "month"]
-    counted = calls.filter(pl.col("answered")).group_by([*dims, "billsec"]).agg(pl.len().alias("n"))
-    keys = counted.select(dims).unique().sort(dims, nulls_last=True).with_row_index("k")
-    counted = counted.join(keys, on=dims, how="left", nulls_equal=True).sort(["k", "billsec"])
+    month, billable seconds), column-wise, buckets in sorted order."""
+    buckets = (
+        cells.filter(pl.col("answered"))
+        .group_by(CELL_DIMS)
+        .agg(pl.col("billsec"), pl.col("n"))
+        .with_columns(pl.col("direction", "category", "country", "prefix").cast(pl.String))
+        .sort(CELL_DIMS, nulls_last=True)
+        .with_row_index("k")
+    )
+    rows = buckets.select("k", "billsec", "n").explode("billsec", "n").sort("k", "billsec")
+    months = {m: _month_name(m) for m in buckets.get_column("month").unique().to_list()}
     return DurationBuckets.model_construct(
-        keys=[_bucket_key(*row[1:]) for row in keys.iter_rows()],
-        key=counted.get_column("k").cast(pl.Int64).to_list(),
-        duration=counted.get_column("billsec").to_list(),
-        count=counted.get_column("n").cast(pl.Int64).to_list(),
+        key_direction=[_DIRECTIONS[d] for d in buckets.get_column("direction").to_list()],
+        key_category=[_CATEGORIES[c] for c in buckets.get_column("category").to_list()],
+        key_country=buckets.get_column("country").to_list(),
+        key_prefix=buckets.get_column("prefix").to_list(),
+        key_hour=buckets.get_column("how").cast(pl.Int64).to_list(),
+        key_month=[months[m] for m in buckets.get_column("month").to_list()],
+        key=rows.get_column("k").cast(pl.Int64).to_list(),
+        duration=rows.get_column("billsec").to_list(),
+        count=rows.get_column("n").cast(pl.Int64).to_list(),
     )
 
 
 _DIRECTIONS = {d.value: d for d in Direction}
 _CATEGORIES = {c.value: c for c in Category}
-_BUCKET_FIELDS = frozenset(BucketKey.model_fields)
-
-
-def _bucket_key(
-    direction: str, category: str, country: str | None, prefix: str | None, how: int, month: str
-) -> BucketKey:
-    """A ``BucketKey`` of values computed here, built as ``model_construct`` would build it
-    but without its per-call overhead (there can be hundreds of thousands of keys)."""
-    key = BucketKey.__new__(BucketKey)
-    object.__setattr__(
-        key,
-        "__dict__",
-        {
-            "direction": _DIRECTIONS[direction],
-            "category": _CATEGORIES[category],
-            "country": country,
-            "prefix": prefix,
-            "hour_of_week": how,
-            "month": month,
-        },
-    )
-    object.__setattr__(key, "__pydantic_fields_set__", set(_BUCKET_FIELDS))
-    object.__setattr__(key, "__pydantic_extra__", None)
-    object.__setattr__(key, "__pydantic_private__", None)
-    return key
+DIRECTION_DTYPE = pl.Enum([d.value for d in Direction])
 
 
 def _signals(
@@ -562,7 +591,7 @@ def _signals(
             )
     if outbound.height >= CONCENTRATION_MIN_CALLS and outbound_seconds:
         top = int(
-            outbound.group_by("key")
+            outbound.group_by("cc", "nsn")
             .agg(pl.col("billable").sum())
             .top_k(CONCENTRATION_TOP, by="billable")
             .select(pl.col("billable").sum())

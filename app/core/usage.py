@@ -9,8 +9,10 @@ so that a profile of a million calls stays small and rating can group it with nu
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from app.core.money import Money
 
@@ -99,14 +101,63 @@ class BucketKey(BaseModel):
 
 
 class DurationBuckets(BaseModel):
-    """Answered calls as a sparse table: ``count[i]`` calls of ``duration[i]`` billable
-    seconds in bucket ``keys[key[i]]``. Summing it over all but (direction, category,
-    country) gives each ``CategoryUsage.duration_histogram`` exactly."""
+    """Answered calls as a sparse table, column-wise: ``count[i]`` calls of ``duration[i]``
+    billable seconds in bucket ``key[i]``; bucket ``b`` is (``key_direction[b]``,
+    ``key_category[b]``, ``key_country[b]``, ``key_prefix[b]``, ``key_hour[b]``,
+    ``key_month[b]``), see ``BucketKey``. Summing it over all but (direction, category,
+    country) gives each ``CategoryUsage.duration_histogram`` exactly.
 
-    keys: list[BucketKey] = Field(default_factory=list)
+    ``keys`` gives the buckets as ``BucketKey`` objects (built on first use); ``keys=[…]``
+    is accepted as input too. The key columns keep a million-call profile cheap to build,
+    store and load: hundreds of thousands of buckets need no object each."""
+
+    key_direction: list[Direction] = Field(default_factory=list)
+    key_category: list[Category] = Field(default_factory=list)
+    key_country: list[str | None] = Field(default_factory=list)
+    key_prefix: list[str | None] = Field(default_factory=list)
+    key_hour: list[int] = Field(default_factory=list)
+    key_month: list[str] = Field(default_factory=list)
     key: list[int] = Field(default_factory=list)
     duration: list[int] = Field(default_factory=list)
     count: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _columns_from_keys(cls, data: Any) -> Any:
+        """Accept ``keys=[BucketKey | dict, …]`` in place of the key columns."""
+        if isinstance(data, dict) and "keys" in data:
+            data = dict(data)
+            keys = [BucketKey.model_validate(k) for k in data.pop("keys")]
+            data["key_direction"] = [k.direction for k in keys]
+            data["key_category"] = [k.category for k in keys]
+            data["key_country"] = [k.country for k in keys]
+            data["key_prefix"] = [k.prefix for k in keys]
+            data["key_hour"] = [k.hour_of_week for k in keys]
+            data["key_month"] = [k.month for k in keys]
+        return data
+
+    @cached_property
+    def keys(self) -> list[BucketKey]:
+        """The buckets as ``BucketKey`` objects, in bucket order."""
+        return [
+            BucketKey.model_construct(
+                direction=direction,
+                category=category,
+                country=country,
+                prefix=prefix,
+                hour_of_week=hour,
+                month=month,
+            )
+            for direction, category, country, prefix, hour, month in zip(
+                self.key_direction,
+                self.key_category,
+                self.key_country,
+                self.key_prefix,
+                self.key_hour,
+                self.key_month,
+                strict=True,
+            )
+        ]
 
 
 class MonthTotals(BaseModel):
