@@ -244,7 +244,7 @@ def annual_by_component(comparison: Comparison, labels: Mapping[str, str]) -> Fi
     x_options: list[str] = []
     for option in options:
         for year in range(1, years + 1):
-            x_years.append(f"{labels['year']} {year}")
+            x_years.append(labels["year"] % {"n": year})
             x_options.append(option.name)
     traces = []
     components = sorted(

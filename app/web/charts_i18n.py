@@ -25,7 +25,7 @@ def chart_labels(locale: str) -> dict[str, str]:
         "calls": _("Calls"),
         "hour": _("Hour of day"),
         "month": _("Month"),
-        "year": _("Year"),
+        "year": _("Year %(n)s"),
         "channels": _("Channels"),
         "blocking": _("Blocking"),
         "blocking_pct": _("Blocking (%)"),
@@ -73,7 +73,7 @@ def component_labels(locale: str) -> dict[str, str]:
         "channels": _("Channels"),
         "dids": _("Numbers (DIDs)"),
         "seats": _("Seats"),
-        "usage": _("Usage"),
+        "usage": _("Call charges"),
         "other": _("Other"),
     }
 

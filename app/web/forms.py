@@ -88,6 +88,16 @@ def scenario_from_form(
     start = str(form.get("start_month") or "").strip()
     if start:
         scenario["start_month"] = start
+    upkeep = _decimal(form, "sq_pbx_upkeep", None)
+    if upkeep:
+        scenario["status_quo"]["recurring"] = [
+            {
+                "name": "Upkeep of the current PBX",
+                "amount": upkeep,
+                "component": "maintenance",
+                "escalates": False,
+            }
+        ]
     upgrade_cost = _decimal(form, "sq_upgrade_cost", None)
     upgrade_month = _int(form, "sq_upgrade_month", None)
     if upgrade_cost and upgrade_month is not None:

@@ -9,14 +9,17 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from app.db.engine import make_engine
+from app.db.engine import make_engine, make_sessionmaker
 from app.db.migrate import upgrade
+from app.services import accounts, tariffs
 from app.settings import Settings
 from app.web.app import create_app
 
@@ -40,16 +43,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a Telroi served by uvicorn in a thread, on a new database."""
-    data = tmp_path_factory.mktemp("live")
+REP_EMAIL = "rep@example.com"
+REP_PASSWORD = "a long rep password"
+
+
+@contextmanager
+def _serve(data: Path, *, seeded: bool) -> Iterator[str]:
+    """Serve Telroi with uvicorn in a thread on a new SQLite database; yield its URL."""
     settings = Settings(
         DATABASE_URL=f"sqlite:///{data / 'telroi.db'}",
         TELROI_DATA_DIR=data,
         TELROI_SECRET_KEY="e2e-secret-key-0123456789abcdef",
     )
-    upgrade(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    if seeded:
+        now = datetime.now(UTC)
+        with make_sessionmaker(engine)() as db:
+            tariffs.seed_if_empty(db, now=now)
+            accounts.create_user(db, email=REP_EMAIL, password=REP_PASSWORD, role="rep", now=now)
+            db.commit()
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -67,6 +80,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh Telroi with no user at all (the first-run setup page)."""
+    with _serve(tmp_path_factory.mktemp("live"), seeded=False) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Telroi with the shipped tariffs and a rep (``REP_EMAIL``)."""
+    with _serve(tmp_path_factory.mktemp("seeded"), seeded=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -75,9 +102,16 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
+def server_url(request: pytest.FixtureRequest) -> str:
+    """The server a test runs against: ``seeded_server`` when the test asks for it."""
+    name = "seeded_server" if "seeded_server" in request.fixturenames else "live_server"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
     """A fresh browser context; every request it makes is recorded in ``page.requests``."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1440, "height": 900})
+    context = browser.new_context(base_url=server_url, viewport={"width": 1440, "height": 900})
     pg = context.new_page()
     requests: list[str] = []
     pg.on("request", lambda request: requests.append(request.url))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from app import charts
 from app.core.bills.columns import ColumnMapping
@@ -30,6 +31,19 @@ router = APIRouter(dependencies=[Depends(verify_csrf)])
 DEMO_DIR = Path(__file__).resolve().parents[3] / "demo"
 DEMO_BILL = "asterisk-master-shanghai.csv"
 STALE_RUNNING_SECONDS = 120
+DEMO_STATUS_QUO: dict[str, Any] = {
+    # The sample client's old PBX: a maintenance contract and a forced upgrade at its end of
+    # support — what a rep would enter from the client's own figures.
+    "recurring": [
+        {
+            "name": "Upkeep of the current PBX",
+            "amount": "2500",
+            "component": "maintenance",
+            "escalates": False,
+        }
+    ],
+    "one_time": [{"name": "Forced upgrade of the current PBX", "amount": "60000", "month": 12}],
+}
 
 
 def _proposal(db: Session, proposal_id: str, user: User) -> Proposal:
@@ -101,7 +115,9 @@ def try_sample(request: Request, db: Db, user: CurrentUser, now: Now) -> Respons
     proposal = proposals.create(
         db, user, client=client.model_dump(), now=now, analysis_id=analysis.id
     )
-    proposal.scenario = proposals.default_scenario(proposal.client, tariffs.list_tariffs(db))
+    scenario = proposals.default_scenario(proposal.client, tariffs.list_tariffs(db))
+    scenario["status_quo"].update(DEMO_STATUS_QUO)
+    proposal.scenario = scenario
     db.commit()
     return RedirectResponse(f"/proposals/{proposal.id}/options", status.HTTP_303_SEE_OTHER)
 
@@ -122,7 +138,7 @@ def _client_errors(request: Request, exc: ValidationError) -> dict[str, str]:
 @router.post("/proposals")
 async def create_client(request: Request, db: Db, user: CurrentUser, now: Now) -> Response:
     """Create the comparison from the client step, then go to the bills."""
-    form = dict(await request.form())
+    form = {k: v for k, v in (await request.form()).items() if v != ""}
     try:
         client = ClientInfo.model_validate(form)
     except ValidationError as exc:
@@ -151,7 +167,7 @@ async def update_client(
     request: Request, proposal_id: str, db: Db, user: CurrentUser, now: Now
 ) -> Response:
     proposal = _editable(db, proposal_id, user)
-    form = dict(await request.form())
+    form = {k: v for k, v in (await request.form()).items() if v != ""}
     try:
         client = ClientInfo.model_validate(form)
     except ValidationError as exc:
@@ -451,9 +467,12 @@ def _reconciliation(db: Session, proposal: Proposal, profile: UsageProfile) -> A
 # ------------------------------------------------------------------------------ options
 
 
-def _tariff_cards(db: Session) -> list[dict[str, Any]]:
+def _tariff_cards(db: Session, currency: str | None) -> list[dict[str, Any]]:
+    """The tariffs a rep may pick, in the client's currency when there are any."""
+    rows = tariffs.list_tariffs(db)
+    mine = [row for row in rows if row.currency == currency] or rows
     cards = []
-    for row in tariffs.list_tariffs(db):
+    for row in mine:
         _, text = tariffs.content_of(db, row.id)
         parsed = tariffs.parse_cached(text, f"{row.id}.yaml")
         cards.append(
@@ -487,8 +506,9 @@ def options(request: Request, proposal_id: str, db: Db, user: CurrentUser) -> Re
         {
             "proposal": proposal,
             "scenario": scenario,
-            "cards": _tariff_cards(db),
+            "cards": _tariff_cards(db, proposals.currency_of(proposal.client.get("country", ""))),
             "fit_answers": FitAnswers.model_validate(proposal.fit_check or {}),
+            "show_save": proposal.owner_id == user.id,
             **result,
         },
     )
