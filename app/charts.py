@@ -58,7 +58,7 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
 def destination_mix(profile: UsageProfile, labels: Mapping[str, str]) -> Figure:
     """Billable minutes by category, outbound and inbound side by side."""
     order = [c.value for c in type(profile.categories[0].category)] if profile.categories else []
-    traces = []
+    traces: list[dict[str, Any]] = []
     for i, direction in enumerate(("outbound", "inbound")):
         minutes: dict[str, float] = {}
         for usage in profile.categories:
@@ -193,7 +193,7 @@ def cumulative_costs(comparison: Comparison, labels: Mapping[str, str]) -> Figur
     """Running total of each option's costs, each payback point marked."""
     months = list(range(comparison.horizon_months + 1))
     options = [comparison.status_quo, *comparison.alternatives]
-    traces = []
+    traces: list[dict[str, Any]] = []
     for i, option in enumerate(options):
         running, total = [], 0.0
         for cost in option.monthly_costs:
@@ -246,7 +246,7 @@ def annual_by_component(comparison: Comparison, labels: Mapping[str, str]) -> Fi
         for year in range(1, years + 1):
             x_years.append(labels["year"] % {"n": year})
             x_options.append(option.name)
-    traces = []
+    traces: list[dict[str, Any]] = []
     components = sorted(
         {c for o in options for c in o.components},
         key=lambda c: list(COMPONENT_COLORS).index(str(c)),
@@ -278,7 +278,7 @@ def annual_by_component(comparison: Comparison, labels: Mapping[str, str]) -> Fi
 def monthly_savings(comparison: Comparison, labels: Mapping[str, str]) -> Figure:
     """Status-quo cost minus each alternative's, month by month."""
     today = comparison.status_quo.monthly_costs
-    traces = []
+    traces: list[dict[str, Any]] = []
     for i, alternative in enumerate(comparison.alternatives, start=1):
         traces.append(
             {

@@ -118,7 +118,7 @@ def default_scenario(client: dict[str, Any], tariffs: list[TariffRow]) -> dict[s
         "discount_rate_annual": "0.08",
         "seats": client.get("seats"),
         "sites": client.get("sites", 1),
-        "status_quo": {"name": "Today", "tariff": (of("pstn") or [None])[0]},
+        "status_quo": {"name": "Today", "tariff": next(iter(of("pstn")), None)},
         "alternatives": [
             {
                 "name": "On-prem IP-PBX + SIP trunk",

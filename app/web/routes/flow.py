@@ -609,7 +609,8 @@ def _merge(scenario: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str
             merged.append({**alternative, "enabled": False})
     out = dict(scenario)
     out["alternatives"] = merged
-    return _jsonable(out)
+    jsonable: dict[str, Any] = _jsonable(out)
+    return jsonable
 
 
 def _jsonable(value: Any) -> Any:
