@@ -375,16 +375,15 @@ class NumberPlan:
 
     def _national_number(self, digits: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         """(national significant number, whether it was written with the trunk prefix) of a
-        number written in national form: the trunk prefix is stripped when what follows
-        matches the country's general pattern (as phonenumbers does)."""
-        md = self._metadata
-        national_prefix = md.national_prefix or ""
+        number written in national form: a leading trunk prefix is stripped (a number that
+        is then invalid would be invalid with it too)."""
+        national_prefix = self._metadata.national_prefix or ""
         if not national_prefix:
             return digits, pl.lit(False)
-        stripped = digits.str.slice(len(national_prefix))
-        use_stripped = digits.str.starts_with(national_prefix) & _desc_matches(
-            stripped, md.general_desc
+        use_stripped = digits.str.starts_with(national_prefix) & (
+            digits.str.len_bytes() > len(national_prefix)
         )
+        stripped = digits.str.slice(len(national_prefix))
         return pl.when(use_stripped).then(stripped).otherwise(digits), use_stripped
 
     def _with_local_numbers(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -403,7 +402,7 @@ class NumberPlan:
             & (pl.col("digits") != "")
         )
         nsn = frame.get_column("nsn")
-        local = pl.Series("local", [False] * frame.height, dtype=pl.Boolean)
+        local = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
         for code in self.area_codes:
             if subset.height == 0:
                 break

@@ -154,31 +154,25 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     )
     own_paid = own_classes.filter(
         pl.col("category").is_in([Category.TOLL_FREE.value, Category.SHARED_COST.value])
-    ).rename({"category": "d_category", "country": "d_country", "prefix": "d_prefix"})
+    )
     calls = pl.concat([calls, remote_classes], how="horizontal")
     if own_paid.height:
-        calls = (
-            calls.join(own_paid.drop("cc", "nsn"), on="callee", how="left", maintain_order="left")
-            .with_columns(
-                [
-                    pl.when(inbound & pl.col(f"d_{field}").is_not_null())
-                    .then(pl.col(f"d_{field}"))
-                    .otherwise(pl.col(field))
-                    .alias(field)
-                    for field in ("category", "country", "prefix")
-                ]
-            )
-            .drop("d_category", "d_country", "d_prefix")
-        )
+        to_own = inbound & pl.col("callee").is_in(own_paid.get_column("callee").implode())
+        numbers = own_paid.get_column("callee").to_list()
+
+        def own(field: str) -> pl.Expr:
+            values = own_paid.get_column(field)
+            mapping = dict(zip(numbers, values.cast(pl.String).to_list(), strict=True))
+            own_value = pl.col("callee").replace_strict(mapping, default=None).cast(values.dtype)
+            return pl.when(to_own).then(own_value).otherwise(pl.col(field)).alias(field)
+
+        calls = calls.with_columns(own("category"), own("country"), own("prefix"))
     internal = direction == Direction.INTERNAL.value
     calls = calls.with_columns(
         category=pl.when(internal)
         .then(pl.lit(Category.INTERNAL.value, dtype=CATEGORY_DTYPE))
         .otherwise("category"),
-        country=pl.when(internal).then(None).otherwise("country"),
-        prefix=pl.when(internal).then(None).otherwise("prefix"),
-        cc=pl.when(internal).then(None).otherwise("cc"),
-        nsn=pl.when(internal).then(pl.col("caller") + ">" + pl.col("callee")).otherwise("nsn"),
+        nsn=pl.when(internal).then(pl.col("callee")).otherwise("nsn"),
     )
     calls, removed = dedupe_calls(calls)
     calls, overlap = _drop_carrier_overlap(calls, table)
