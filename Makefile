@@ -45,8 +45,11 @@ pytest: $(VENV)/.dev-installed chromium
 
 test: lint typecheck pytest
 
+# Speed figures against same-run baselines (see README, "Benchmarks").
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m bench
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/rating.py
+	$(BIN)/python bench/comparison.py
 
 # Re-extract the UI strings and merge them into the catalogues (then translate the new ones).
 messages: $(VENV)/.dev-installed
