@@ -106,7 +106,11 @@ def analyze_files(
     zone = options.zone(plan)
     report(0.0)
     table = read_calls(
-        files, format=options.format, column_mapping=options.column_mapping, timezone=zone
+        files,
+        format=options.format,
+        column_mapping=options.column_mapping,
+        timezone=zone,
+        progress=lambda fraction: report(0.5 * fraction),
     )
     report(0.5)
     profile = build_profile(
@@ -341,6 +345,18 @@ class _Traffic(BaseModel):
     days: list[DayTraffic]
 
 
+def _peak_concurrency(trunk: pl.DataFrame) -> int:
+    """The most intervals ``[s, e)`` in progress at one instant: at each start ``s``, the
+    starts up to ``s`` minus the ends up to ``s`` (an end at ``s`` does not overlap)."""
+    if trunk.height == 0:
+        return 0
+    starts = trunk.get_column("s").sort()
+    ends = trunk.get_column("e").sort()
+    started = starts.search_sorted(starts, side="right").cast(pl.Int64)
+    ended = ends.search_sorted(starts, side="right").cast(pl.Int64)
+    return int((started - ended).max() or 0)  # type: ignore[arg-type]
+
+
 def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     """Busy hour, peak concurrency, weekday×hour means and daily busy hours of trunk calls,
     each call holding a channel over ``[start, start + hold_s)`` (local wall-clock time)."""
@@ -349,17 +365,7 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     )
     hours = _seconds_per_hour(trunk)
     busy = int(hours.select(pl.col("sec").max()).item() or 0) / 3600 if hours.height else 0.0
-    events = pl.concat(
-        [
-            trunk.select(t=pl.col("s"), d=pl.lit(1, dtype=pl.Int8)),
-            trunk.select(t=pl.col("e"), d=pl.lit(-1, dtype=pl.Int8)),
-        ]
-    ).sort(["t", "d"])
-    peak = (
-        int(events.select(pl.col("d").cast(pl.Int32).cum_sum().max()).item() or 0)
-        if events.height
-        else 0
-    )
+    peak = _peak_concurrency(trunk)
     hours = hours.with_columns(
         day=pl.from_epoch(pl.col("h") * 3600, time_unit="s").dt.date(),
         hour=(pl.col("h") % 24).cast(pl.Int32),
@@ -376,9 +382,9 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
         if slots[weekday]:
             matrix[weekday][hour] = seconds / 3600 / slots[weekday]
     starts = (
-        calls.filter(pl.col("direction").is_in(TRUNK))
-        .group_by(pl.col("start").dt.date().alias("day"))
+        trunk.group_by((pl.col("s") // 86_400).alias("d"))
         .agg(pl.len().alias("calls"))
+        .select(pl.from_epoch(pl.col("d") * 86_400, time_unit="s").dt.date().alias("day"), "calls")
     )
     per_day = hours.group_by("day").agg((pl.col("sec").max() / 3600).alias("erlangs"))
     joined = starts.join(per_day, on="day", how="full", coalesce=True).sort("day")

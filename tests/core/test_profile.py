@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.erlang import erlang_b
 from app.core.profile import (
@@ -224,3 +226,46 @@ def test_entered_current_lines_size_by_the_traffic_they_carry() -> None:
     assert profile.busy_hour_erlangs == pytest.approx(4.461, abs=1e-3)  # published table
     assert profile.recommended_channels.channels == 10
     assert profile.period.days == 28.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 86_399), st.integers(0, 7_200)), min_size=1, max_size=25))
+def test_busy_hour_and_peak_agree_with_a_second_by_second_count(
+    intervals: list[tuple[int, int]],
+) -> None:
+    from datetime import datetime, timedelta
+
+    day = datetime(2026, 9, 1)
+    rows = []
+    for start, length in intervals:
+        begin, end = day + timedelta(seconds=start), day + timedelta(seconds=start + length)
+        rows.append(
+            asterisk_row(
+                "8001",
+                "913812345678",
+                f"{begin:%Y-%m-%d %H:%M:%S}",
+                None,
+                f"{end:%Y-%m-%d %H:%M:%S}",
+                length,
+                0,
+                "NO ANSWER",
+            )
+        )
+    profile = profile_of(rows)
+    horizon = max(s + n for s, n in intervals) + 1
+    in_progress = [0] * horizon
+    for start, length in intervals:
+        for t in range(start, start + length):
+            in_progress[t] += 1
+    assert profile.peak_concurrent_calls == max(in_progress)
+    hours = [sum(in_progress[h * 3600 : (h + 1) * 3600]) for h in range(horizon // 3600 + 1)]
+    assert profile.busy_hour_erlangs == pytest.approx(max(hours) / 3600)
+
+
+def test_progress_is_reported_from_0_to_1() -> None:
+    seen: list[float] = []
+    data = ("\n".join(HAND_WORKED) + "\n").encode()
+    analyze_files([("a.csv", data), ("b.csv", data)], CN, progress=seen.append)
+    assert seen == sorted(seen)
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert 0.25 in seen and 0.5 in seen

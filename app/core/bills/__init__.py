@@ -2,8 +2,8 @@
 
 Public API::
 
-    read_calls(files, *, format=BillFormat.AUTO, column_mapping=None, timezone="UTC")
-        -> CallTable
+    read_calls(files, *, format=BillFormat.AUTO, column_mapping=None, timezone="UTC",
+               progress=None) -> CallTable
 
 ``files`` is a list of ``(name, content bytes)``; every file is read (sniffed unless
 ``format`` is given) and the calls are concatenated, ``file`` giving each row's file index.
@@ -14,7 +14,7 @@ Bad input raises ``BillError`` naming the file, line and column — never a row'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -42,17 +42,21 @@ def read_calls(
     format: BillFormat = BillFormat.AUTO,
     column_mapping: ColumnMapping | None = None,
     timezone: str = "UTC",
+    progress: Callable[[float], None] | None = None,
 ) -> CallTable:
     """Read every ``(name, bytes)`` bill into one call table (``CALL_SCHEMA`` columns).
 
     ``timezone`` is the client's IANA zone (CUCM's epoch seconds are converted to it; the
-    other formats already write local time)."""
+    other formats already write local time). ``progress`` gets the fraction of files read."""
     if not files:
         raise BillError("(no file)", "no bill file given")
-    read = [
-        read_file(name, data, format=format, column_mapping=column_mapping, timezone=timezone)
-        for name, data in files
-    ]
+    read = []
+    for index, (name, data) in enumerate(files):
+        read.append(
+            read_file(name, data, format=format, column_mapping=column_mapping, timezone=timezone)
+        )
+        if progress is not None:
+            progress((index + 1) / len(files))
     frames = [
         f.calls.with_columns(pl.lit(index, dtype=pl.Int32).alias("file"))
         for index, f in enumerate(read)
