@@ -95,7 +95,7 @@ def _desc_matches(number: pl.Expr, desc: PhoneNumberDesc | None) -> pl.Expr:
     matches = number.str.contains(_full(desc.national_number_pattern))
     lengths = [n for n in (desc.possible_length or ()) if n > 0]
     if lengths:
-        matches = matches & number.str.len_chars().is_in(lengths)
+        matches = matches & number.str.len_bytes().is_in(lengths)
     return matches
 
 
@@ -195,7 +195,7 @@ class NumberPlan:
         narrow = _desc_matches(digits, short.carrier_specific) | _desc_matches(
             digits, short.sms_services
         )
-        service = emergency | (valid & ((digits.str.len_chars() <= 3) | ~narrow))
+        service = emergency | (valid & ((digits.str.len_bytes() <= 3) | ~narrow))
         return emergency & not_empty, valid & not_empty, service & not_empty
 
     def _is_service_number(self, number: pl.Expr) -> pl.Expr:
@@ -210,7 +210,7 @@ class NumberPlan:
     def is_extension(self, number: pl.Expr) -> pl.Expr:
         """Whether a normalised number is one of the client's extensions (DESIGN.md)."""
         digits_only = number.str.contains(r"^[0-9]+$")
-        length = number.str.len_chars()
+        length = number.str.len_bytes()
         if self.extension_ranges:
             value = number.str.slice(0, 18).cast(pl.Int64, strict=False)
             in_range = pl.lit(False)
@@ -230,7 +230,7 @@ class NumberPlan:
         prefix = self.outside_prefix
         if not prefix:
             return number
-        strip = number.str.starts_with(prefix) & (number.str.len_chars() > len(prefix))
+        strip = number.str.starts_with(prefix) & (number.str.len_bytes() > len(prefix))
         return pl.when(strip & dialled).then(number.str.slice(len(prefix))).otherwise(number)
 
     @property
@@ -276,61 +276,49 @@ class NumberPlan:
         return str(row["category"]), row["country"], row["prefix"]
 
     def _classify_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Classify the (outside-prefix-free) numbers of column ``number``, row by row."""
+        """Classify the (outside-prefix-free) numbers of column ``number``, row by row.
+
+        International forms (``+`` or the international prefix) get their country code and
+        region on their own (a small subset); every national significant number gets its
+        home category from the metadata's patterns; local numbers without area code and
+        short numbers are then settled on their (small) subsets."""
         md = self._metadata
-        s = pl.col("number")
-        frame = frame.with_columns(plus=s.str.starts_with("+"), digits=s.str.strip_prefix("+"))
-        plus, digits = pl.col("plus"), pl.col("digits")
+        number = frame.get_column("number")
+        plus_sign = number.str.starts_with("+")
+        frame = frame.with_columns(
+            plus=plus_sign,
+            digits=number.str.strip_prefix("+") if plus_sign.any() else number,
+        ).with_row_index("_i")
+        digits = pl.col("digits")
+        intl = pl.col("plus")
         if md.international_prefix:
-            idd = f"^(?:{md.international_prefix})(.*)$"
-            frame = frame.with_columns(after=digits.str.extract(idd, 1))
-            after = pl.col("after")
-            by_idd = ~plus & (after != "") & ~after.str.starts_with("0")
-        else:
-            after, by_idd = digits, pl.lit(False)
-        frame = frame.with_columns(
-            t=pl.when(plus).then(digits).when(by_idd.fill_null(False)).then(after).otherwise(None)
+            after = digits.str.extract(f"^(?:{md.international_prefix})(.*)$", 1)
+            frame = frame.with_columns(after=after)
+            by_idd = (
+                ~pl.col("plus") & (pl.col("after") != "") & ~pl.col("after").str.starts_with("0")
+            )
+            intl = intl | by_idd.fill_null(False)
+        home_nsn, trunk = self._national_number(digits)
+        frame = frame.with_columns(intl=intl).with_columns(
+            trunk=trunk & ~pl.col("intl"), nsn=home_nsn
         )
-        t = pl.col("t")
-        one, two, three = _country_codes()
-        frame = frame.with_columns(intl=t.is_not_null(), t3=t.str.slice(0, 3))
-        t3 = pl.col("t3")
-        frame = frame.with_columns(
-            intl_cc=pl.when(t3.str.slice(0, 1).is_in(list(one)))
-            .then(t3.str.slice(0, 1))
-            .when(t3.str.slice(0, 2).is_in(list(two)))
-            .then(t3.str.slice(0, 2))
-            .when(t3.is_in(list(three)))
-            .then(t3)
-            .otherwise(None)
-        )
-        frame = frame.with_columns(
-            intl_nsn=t.str.slice(pl.col("intl_cc").str.len_bytes().cast(pl.Int64))
-        )
-        home_nsn, trunk = self._national_number(pl.col("digits"))
-        home_cc = self.country_code
-        frame = frame.with_columns(
-            cc=pl.when(pl.col("intl")).then(pl.col("intl_cc")).otherwise(pl.lit(home_cc)),
-            nsn=pl.when(pl.col("intl")).then(pl.col("intl_nsn")).otherwise(home_nsn),
-            trunk=trunk,
-        )
-        frame = frame.with_row_index("_i").with_columns(
-            home_category=self._home_category(pl.col("nsn"))
-        )
+        frame = self._with_international_forms(frame)
+        frame = frame.with_columns(home_category=self._home_category(pl.col("nsn")))
         frame = self._with_regions(self._with_local_numbers(frame)).drop("_i")
         digits_col = pl.col("digits")
+        plus = pl.col("plus")
         regular = (
             pl.when(pl.col("cc").is_null())
             .then(_category(Category.UNKNOWN))
-            .when(pl.col("region") == self.country)
+            .when(pl.col("home"))
             .then(pl.col("home_category"))
-            .when(pl.col("region").is_null() & (pl.col("cc") == home_cc))
+            .when(pl.col("region").is_null() & pl.col("cc_is_home"))
             .then(_category(Category.UNKNOWN))
             .otherwise(_category(Category.INTERNATIONAL))
         )
         frame = frame.with_columns(regular=regular)
         may_be_short = ~plus & (
-            (digits_col.str.len_chars() <= 6) | (pl.col("regular") == Category.UNKNOWN.value)
+            (digits_col.str.len_bytes() <= 6) | (pl.col("regular") == Category.UNKNOWN.value)
         )
         candidates = frame.filter(may_be_short).get_column("digits").unique().to_frame("digits")
         emergency_flag, special_flag, _ = self._short_class(digits_col)
@@ -423,33 +411,82 @@ class NumberPlan:
             .drop("_local")
         )
 
-    def _with_regions(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Add ``region``: the region of (cc, nsn) as ``phonenumbers.region_code_for_number``
-        finds it (the first region of a shared country code whose leading digits or number
-        patterns match). Needs the row index ``_i``."""
-        present = frame.get_column("cc").drop_nulls().unique().to_list()
-        shared = [cc for cc in present if len(_regions_of(cc)) > 1]
-        single = {cc: _single_region(cc) for cc in present if cc not in shared}
-        frame = frame.with_columns(
-            region=pl.col("cc").replace_strict(single, default=None, return_dtype=pl.String)
+    def _with_international_forms(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``cc`` (the home country code for national forms; null where an
+        international form has no known code) and, for international forms, the national
+        number after the country code in ``nsn``; ``cc_is_home``. Needs ``_i``, ``plus``,
+        ``digits``, ``intl``, ``nsn`` (and ``after`` when the country has an IDD)."""
+        home_cc = self.country_code
+        cc = pl.repeat(home_cc, frame.height, dtype=pl.String, eager=True).alias("cc")
+        nsn = frame.get_column("nsn")
+        forms = frame.filter(pl.col("intl"))
+        if forms.height:
+            rest = pl.col("digits") if "after" not in forms.columns else pl.col("after")
+            one, two, three = _country_codes()
+            forms = forms.select(
+                "_i", t=pl.when(pl.col("plus")).then(pl.col("digits")).otherwise(rest)
+            )
+            t = pl.col("t")
+            forms = forms.with_columns(
+                cc=pl.when(t.str.slice(0, 1).is_in(list(one)))
+                .then(t.str.slice(0, 1))
+                .when(t.str.slice(0, 2).is_in(list(two)))
+                .then(t.str.slice(0, 2))
+                .when(t.str.slice(0, 3).is_in(list(three)))
+                .then(t.str.slice(0, 3))
+                .otherwise(None)
+            ).with_columns(
+                nsn=t.str.slice(pl.col("cc").str.len_bytes().fill_null(0).cast(pl.Int64))
+            )
+            index = forms.get_column("_i")
+            cc = cc.scatter(index, forms.get_column("cc"))
+            nsn = nsn.scatter(index, forms.get_column("nsn"))
+        return frame.with_columns(cc=cc, nsn=nsn).with_columns(
+            cc_is_home=pl.col("cc").fill_null("") == home_cc
         )
-        region = frame.get_column("region")
-        for cc in shared:
-            remaining = frame.select("_i", "cc", "nsn").filter(pl.col("cc") == cc)
-            for code in _regions_of(cc):
+
+    def _with_regions(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``region``, the region of (cc, nsn) as ``phonenumbers.region_code_for_number``
+        finds it (for a country code shared by several regions, the first whose leading
+        digits or number patterns match), and ``home`` (the region is the client's).
+        Needs the row index ``_i``."""
+        home_single = len(_regions_of(self.country_code)) == 1
+        if home_single:
+            region = frame.select(
+                pl.when("cc_is_home").then(pl.lit(self.country)).otherwise(None).alias("region")
+            ).to_series()
+            todo = frame.filter(~pl.col("cc_is_home") & pl.col("cc").is_not_null()).select(
+                "_i", "cc", "nsn"
+            )
+        else:
+            region = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("region")
+            todo = frame.select("_i", "cc", "nsn").filter(pl.col("cc").is_not_null())
+        present = todo.get_column("cc").unique().to_list()
+        for cc in present:
+            rows = todo.filter(pl.col("cc") == cc).select("_i", "nsn")
+            regions = _regions_of(cc)
+            if len(regions) == 1:
+                single = _single_region(cc)
+                if single is not None:
+                    region = region.scatter(rows.get_column("_i"), single)
+                continue
+            for code in regions:
                 md = _metadata(code)
-                if md is None or remaining.height == 0:
+                if md is None or rows.height == 0:
                     continue
                 if md.leading_digits:
                     cond = pl.col("nsn").str.contains(f"^(?:{md.leading_digits})")
                 else:
                     cond = _is_valid_for(md, pl.col("nsn"))
-                flagged = remaining.with_columns(_hit=cond.fill_null(False))
+                flagged = rows.with_columns(_hit=cond.fill_null(False))
                 hits = flagged.filter(pl.col("_hit")).get_column("_i")
                 if hits.len():
                     region = region.scatter(hits, code)
-                remaining = flagged.filter(~pl.col("_hit")).drop("_hit")
-        return frame.with_columns(region=region)
+                rows = flagged.filter(~pl.col("_hit")).drop("_hit")
+        frame = frame.with_columns(region=region)
+        if home_single:
+            return frame.with_columns(home=pl.col("cc_is_home"))
+        return frame.with_columns(home=(pl.col("region") == self.country).fill_null(False))
 
     def _home_category(self, nsn: pl.Expr) -> pl.Expr:
         """The category of a home-region national number (phonenumbers' ``number_type``

@@ -152,7 +152,7 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
         .otherwise(pl.lit(""))
     )
     remote_classes = plan.classify(calls.select(remote).to_series())
-    own_numbers = calls.filter(inbound).get_column("callee").unique()
+    own_numbers = calls.select("callee", "direction").filter(inbound).get_column("callee").unique()
     own_classes = pl.concat(
         [own_numbers.to_frame("callee"), plan.classify(own_numbers)], how="horizontal"
     )
@@ -254,23 +254,23 @@ def build_profile(
     traffic = _traffic(calls, first.date(), last.date())
     erlang_channels = channels_for(traffic.busy_hour_erlangs, gos)
     has_pbx = any(f.is_pbx_export for f in table.files)
-    pbx_calls = calls.filter(
-        pl.col("file").is_in([i for i, f in enumerate(table.files) if f.is_pbx_export])
-    )
+    pbx_files = [i for i, f in enumerate(table.files) if f.is_pbx_export]
+    in_pbx = pl.col("file").is_in(pbx_files)
+    parties = calls.select(
+        "caller", "callee", "caller_ext", "callee_ext", "direction", "file"
+    ).filter(in_pbx)
     distinct_extensions = (
         pl.concat(
             [
-                pbx_calls.filter(pl.col("caller_ext")).get_column("caller"),
-                pbx_calls.filter(pl.col("callee_ext")).get_column("callee"),
+                parties.filter(pl.col("caller_ext")).get_column("caller"),
+                parties.filter(pl.col("callee_ext")).get_column("callee"),
             ]
         ).n_unique()
         if has_pbx
         else None
     )
     distinct_dids = (
-        pbx_calls.filter(
-            (pl.col("direction") == Direction.INBOUND.value) & (pl.col("callee") != "")
-        )
+        parties.filter((pl.col("direction") == Direction.INBOUND.value) & (pl.col("callee") != ""))
         .get_column("callee")
         .n_unique()
         if has_pbx
@@ -360,8 +360,10 @@ def _peak_concurrency(trunk: pl.DataFrame) -> int:
 def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     """Busy hour, peak concurrency, weekday×hour means and daily busy hours of trunk calls,
     each call holding a channel over ``[start, start + hold_s)`` (local wall-clock time)."""
-    trunk = calls.filter(pl.col("direction").is_in(TRUNK)).select(
-        s=pl.col("t0"), e=pl.col("t0") + pl.col("hold_s")
+    trunk = (
+        calls.select("direction", s=pl.col("t0"), e=pl.col("t0") + pl.col("hold_s"))
+        .filter(pl.col("direction").is_in(TRUNK))
+        .drop("direction")
     )
     hours = _seconds_per_hour(trunk)
     busy = int(hours.select(pl.col("sec").max()).item() or 0) / 3600 if hours.height else 0.0
@@ -537,12 +539,21 @@ def _signals(
 ) -> list[Signal]:
     """Deal signals, each with its figure and threshold (see the constants above)."""
     signals: list[Signal] = []
-    outbound = calls.filter(pl.col("direction") == Direction.OUTBOUND.value)
-    if outbound.height >= AUTODIALER_MIN_CALLS:
-        short = outbound.filter(
-            ~pl.col("answered") | (pl.col("billsec") < AUTODIALER_SECONDS)
-        ).height
-        share = short / outbound.height
+    is_out = pl.col("direction") == Direction.OUTBOUND.value
+    is_in = pl.col("direction") == Direction.INBOUND.value
+    heavy = pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
+    short = ~pl.col("answered") | (pl.col("billsec") < AUTODIALER_SECONDS)
+    figures = calls.select(
+        outbound_calls=is_out.sum(),
+        short_outbound=(is_out & short).sum(),
+        outbound_seconds=pl.col("billable").filter(is_out).sum(),
+        heavy_seconds=pl.col("billable").filter(is_out & heavy).sum(),
+        inbound_seconds=pl.col("billable").filter(is_in).sum(),
+    ).row(0, named=True)
+    outbound_calls = int(figures["outbound_calls"])
+    outbound_seconds = int(figures["outbound_seconds"] or 0)
+    if outbound_calls >= AUTODIALER_MIN_CALLS:
+        share = int(figures["short_outbound"]) / outbound_calls
         if share > AUTODIALER_SHARE:
             signals.append(
                 Signal(
@@ -554,12 +565,7 @@ def _signals(
             )
     scale = MONTH_DAYS / profile.period.days
     if profile.distinct_dids and profile.distinct_dids >= IDLE_DID_MIN_DIDS:
-        inbound_seconds = int(
-            calls.filter(pl.col("direction") == Direction.INBOUND.value)
-            .select(pl.col("billable").sum())
-            .item()
-        )
-        inbound_minutes = inbound_seconds / 60
+        inbound_minutes = int(figures["inbound_seconds"] or 0) / 60
         per_did = inbound_minutes * scale / profile.distinct_dids
         if per_did < IDLE_DID_MINUTES:
             signals.append(
@@ -570,16 +576,8 @@ def _signals(
                     detail="inbound minutes per DID per month (below the threshold)",
                 )
             )
-    outbound_seconds = int(outbound.get_column("billable").sum() or 0)
     if outbound_seconds:
-        heavy = int(
-            outbound.filter(
-                pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
-            )
-            .select(pl.col("billable").sum())
-            .item()
-        )
-        share = heavy / outbound_seconds
+        share = int(figures["heavy_seconds"] or 0) / outbound_seconds
         if share > INTERNATIONAL_SHARE:
             signals.append(
                 Signal(
@@ -589,9 +587,11 @@ def _signals(
                     detail="international and premium share of outbound billable seconds",
                 )
             )
-    if outbound.height >= CONCENTRATION_MIN_CALLS and outbound_seconds:
+    if outbound_calls >= CONCENTRATION_MIN_CALLS and outbound_seconds:
         top = int(
-            outbound.group_by("cc", "nsn")
+            calls.select("cc", "nsn", "billable", "direction")
+            .filter(is_out)
+            .group_by("cc", "nsn")
             .agg(pl.col("billable").sum())
             .top_k(CONCENTRATION_TOP, by="billable")
             .select(pl.col("billable").sum())
@@ -610,7 +610,7 @@ def _signals(
             )
     if profile.talk_time_only:
         talk_files = [i for i, f in enumerate(table.files) if not f.is_pbx_export]
-        share = calls.filter(pl.col("file").is_in(talk_files)).height / calls.height
+        share = int(calls.select(pl.col("file").is_in(talk_files).sum()).item()) / calls.height
         signals.append(
             Signal(
                 code="talk_time_only",
