@@ -356,6 +356,10 @@ class Assumption(BaseModel):
     value: str
     source: Source
     detail: str = Field("", description="e.g. 'tariff cn-sip-trunk v3' or 'bill, 30 days'")
+    key: str = Field("", description="stable id of the assumption, for translations")
+    params: dict[str, str] = Field(
+        default_factory=dict, description="the figures of name, value and detail, by name"
+    )
 
 
 class ComparisonWarning(BaseModel):
@@ -364,6 +368,9 @@ class ComparisonWarning(BaseModel):
     code: str
     option: str | None
     message: str
+    params: dict[str, str] = Field(
+        default_factory=dict, description="the figures of the message, for translations"
+    )
 
 
 class CostLine(BaseModel):
@@ -720,6 +727,8 @@ class _Engine:
                     name=f"exchange rate {currency}",
                     value=f"{rate} {self.currency}",
                     source=Source.REP,
+                    key="exchange_rate",
+                    params={"currency": currency, "rate": str(rate), "base": self.currency},
                 )
             )
         return rates
@@ -737,7 +746,13 @@ class _Engine:
     def _seats(self) -> int:
         if self.scenario.seats is not None:
             self.assumptions.append(
-                Assumption(name="seats", value=str(self.scenario.seats), source=Source.REP)
+                Assumption(
+                    name="seats",
+                    value=str(self.scenario.seats),
+                    source=Source.REP,
+                    key="seats",
+                    params={"n": str(self.scenario.seats)},
+                )
             )
             return self.scenario.seats
         if self.profile.distinct_extensions:
@@ -747,6 +762,8 @@ class _Engine:
                     value=str(self.profile.distinct_extensions),
                     source=Source.BILL,
                     detail="distinct extensions in the bill",
+                    key="seats_from_bill",
+                    params={"n": str(self.profile.distinct_extensions)},
                 )
             )
             return self.profile.distinct_extensions
@@ -804,6 +821,7 @@ class _Engine:
                     option=alternative.name,
                     message=f"a {alternative.discount_pct} % discount was asked, but none of "
                     "this alternative's tariffs has a discount policy: not applied",
+                    params={"pct": str(alternative.discount_pct)},
                 )
             )
         first = self.years(BASE)[0]
@@ -820,6 +838,13 @@ class _Engine:
                         message=f"{alternative.discount_pct} % off {tariff.name} "
                         f"(monthly spend {spend:.2f} {tariff.currency}) needs {approval} "
                         "approval",
+                        params={
+                            "pct": str(alternative.discount_pct),
+                            "tariff": tariff.name,
+                            "spend": f"{spend:.2f}",
+                            "currency": tariff.currency,
+                            "approval": str(approval),
+                        },
                     )
                 )
         return applies
@@ -1179,6 +1204,8 @@ class _Engine:
                 "channels_below_peak",
                 scenario.status_quo.name,
                 f"{lines} lines today, but {peak} calls were seen at once",
+                lines=str(lines),
+                peak=str(peak),
             )
         elif lines is not None and lines == peak:
             self._warn(
@@ -1186,6 +1213,7 @@ class _Engine:
                 scenario.status_quo.name,
                 f"the peak of {peak} calls equals today's line count: demand may have "
                 "been blocked, and the bill would not show it",
+                peak=str(peak),
             )
         for index, alternative in enumerate(scenario.alternatives):
             rent = alternative.financing.mode == "rent"
@@ -1204,6 +1232,9 @@ class _Engine:
                         alternative.name,
                         f"{tariff.name}: a {term}-month contract is longer than the "
                         f"{self.horizon}-month horizon",
+                        tariff=tariff.name,
+                        term=str(term),
+                        horizon=str(self.horizon),
                     )
             financing = alternative.financing
             if financing.mode == "lease" and financing.term_months > self.horizon:
@@ -1212,6 +1243,7 @@ class _Engine:
                     alternative.name,
                     f"lease payments run {financing.term_months} months, past the "
                     "horizon: the rest is not counted",
+                    term=str(financing.term_months),
                 )
         for tariff_id, rating in self.ratings.items():
             unrated = [line for line in rating.lines if line.unrated_calls > 0]
@@ -1223,6 +1255,9 @@ class _Engine:
                     None,
                     f"{self.tariffs[tariff_id].name}: {calls:.0f} calls a month ({kinds}) "
                     "match no rate and are priced at 0",
+                    tariff=self.tariffs[tariff_id].name,
+                    calls=f"{calls:.0f}",
+                    kinds=kinds,
                 )
         if self.profile.talk_time_only:
             self.notes.append(
@@ -1241,6 +1276,9 @@ class _Engine:
                 option,
                 f"{tariff.name}: the minimum monthly commitment is above the priced usage and "
                 f"charges (shortfall {item.amount:.2f} {tariff.currency} a month)",
+                tariff=tariff.name,
+                shortfall=f"{item.amount:.2f}",
+                currency=tariff.currency,
             )
         channels = _channel_units(tariff, item)
         if channels is not None and channels < peak:
@@ -1248,10 +1286,13 @@ class _Engine:
                 "channels_below_peak",
                 option,
                 f"{tariff.name}: {channels} channels, but {peak} calls were seen at once",
+                tariff=tariff.name,
+                channels=str(channels),
+                peak=str(peak),
             )
 
-    def _warn(self, code: str, option: str | None, message: str) -> None:
-        warning = ComparisonWarning(code=code, option=option, message=message)
+    def _warn(self, code: str, option: str | None, message: str, **params: str) -> None:
+        warning = ComparisonWarning(code=code, option=option, message=message, params=params)
         if warning not in self.warnings:
             self.warnings.append(warning)
 
@@ -1265,63 +1306,100 @@ class _Engine:
                 name="horizon",
                 value=f"{self.horizon} months",
                 source=own(scenario, "horizon_months"),
+                key="horizon",
+                params={"months": str(self.horizon)},
             ),
             Assumption(
                 name="discount rate",
                 value=f"{scenario.discount_rate_annual} a year",
                 source=own(scenario, "discount_rate_annual"),
                 detail="month t discounted by (1 + r)^(t/12)",
+                key="discount_rate",
+                params={"rate": str(scenario.discount_rate_annual)},
             ),
             *self.assumptions,
-            Assumption(name="sites", value=str(scenario.sites), source=own(scenario, "sites")),
+            Assumption(
+                name="sites",
+                value=str(scenario.sites),
+                source=own(scenario, "sites"),
+                key="sites",
+                params={"n": str(scenario.sites)},
+            ),
             Assumption(
                 name="seat growth",
                 value=f"{scenario.seat_growth_annual} a year",
                 source=own(scenario, "seat_growth_annual"),
+                key="seat_growth",
+                params={"rate": str(scenario.seat_growth_annual)},
             ),
             Assumption(
                 name="usage growth",
                 value=f"{self.usage_growth} a year",
                 source=own(scenario, "usage_growth_annual"),
                 detail="" if scenario.usage_growth_annual is not None else "follows seats",
+                key="usage_growth" if scenario.usage_growth_annual is not None else "usage_follows",
+                params={"rate": str(self.usage_growth)},
             ),
             Assumption(
                 name="carrier price escalation",
                 value=f"{scenario.price_escalation_annual} a year",
                 source=own(scenario, "price_escalation_annual"),
+                key="escalation",
+                params={"rate": str(scenario.price_escalation_annual)},
             ),
             Assumption(
                 name="grade of service",
                 value=f"{scenario.grade_of_service:g}",
                 source=own(scenario, "grade_of_service"),
+                key="gos",
+                params={"rate": f"{scenario.grade_of_service:g}"},
             ),
             Assumption(
                 name="trunk minutes a month",
                 value=f"{self.trunk_minutes():.0f}",
                 source=Source.BILL,
                 detail=f"{profile.period.days:g} days scaled by 30.4375 / days",
+                key="trunk_minutes",
+                params={
+                    "minutes": f"{self.trunk_minutes():.0f}",
+                    "days": f"{profile.period.days:g}",
+                },
             ),
             Assumption(
                 name="busy-hour traffic",
                 value=f"{profile.busy_hour_erlangs:g} Erlangs",
                 source=Source.BILL,
+                key="busy_hour",
+                params={"erlangs": f"{profile.busy_hour_erlangs:.3f}"},
             ),
             Assumption(
                 name="peak concurrent calls",
                 value=str(profile.peak_concurrent_calls),
                 source=Source.BILL,
+                key="peak",
+                params={"n": str(profile.peak_concurrent_calls)},
             ),
             Assumption(
                 name="channels",
                 value=str(self.years(BASE)[0].channels),
                 source=Source.BILL,
                 detail="max(peak, Erlang B at the grade of service), re-sized yearly",
+                key="channels",
+                params={"n": str(self.years(BASE)[0].channels)},
             ),
-            Assumption(name="DIDs", value=str(profile.distinct_dids or 0), source=Source.BILL),
+            Assumption(
+                name="DIDs",
+                value=str(profile.distinct_dids or 0),
+                source=Source.BILL,
+                key="dids",
+                params={"n": str(profile.distinct_dids or 0)},
+            ),
             Assumption(
                 name="payback target for 'what it takes'",
                 value=f"{target} months",
                 source=own(scenario, "payback_target_months"),
+                key="payback_target",
+                params={"months": str(target)},
             ),
         ]
         status_quo = scenario.status_quo
@@ -1333,6 +1411,11 @@ class _Engine:
                     value=f"{billed:.2f} {profile.currency or self.currency} a month",
                     source=Source.BILL,
                     detail="what the bill charged, scaled to a month",
+                    key="todays_usage",
+                    params={
+                        "amount": f"{billed:.2f}",
+                        "currency": profile.currency or self.currency,
+                    },
                 )
             )
         if status_quo.tariff is not None:
@@ -1342,6 +1425,8 @@ class _Engine:
                     name="today's lines",
                     value=str(lines),
                     source=Source.REP if status_quo.lines else Source.BILL,
+                    key="todays_lines",
+                    params={"n": str(lines)},
                 )
             )
         for tariff_id, tariff in self.tariffs.items():
@@ -1352,6 +1437,15 @@ class _Engine:
                     value=f"{tariff.kind}, {tariff.currency}, prices {tax}",
                     source=Source.TARIFF,
                     detail=self.label(tariff_id),
+                    key="tariff",
+                    params={
+                        "name": tariff.name,
+                        "kind": str(tariff.kind),
+                        "currency": tariff.currency,
+                        "tax": "included" if tariff.prices_include_tax else "excluded",
+                        "id": tariff_id,
+                        "version": str(self.versions.get(tariff_id, 1)),
+                    },
                 )
             )
         for index, alternative in enumerate(scenario.alternatives):
@@ -1368,6 +1462,12 @@ class _Engine:
                     name=f"{alternative.name}: equipment",
                     value=how,
                     source=own(alternative, "financing"),
+                    key=f"equipment_{financing.mode}",
+                    params={
+                        "option": alternative.name,
+                        "rate": str(financing.rate_annual),
+                        "term": str(financing.term_months),
+                    },
                 )
             )
             fee = self.termination_fee(index)
@@ -1379,6 +1479,8 @@ class _Engine:
                         value=f"{fee:.2f}",
                         source=Source.REP if source == Source.REP else Source.TARIFF,
                         detail="" if source == Source.REP else self.label(str(status_quo.tariff)),
+                        key="termination_fee",
+                        params={"option": alternative.name, "amount": f"{fee:.2f}"},
                     )
                 )
             if alternative.discount_pct:
@@ -1387,6 +1489,8 @@ class _Engine:
                         name=f"{alternative.name}: discount",
                         value=f"{alternative.discount_pct} %",
                         source=Source.REP,
+                        key="discount",
+                        params={"option": alternative.name, "pct": str(alternative.discount_pct)},
                     )
                 )
         return items

@@ -103,10 +103,22 @@ def currency_of(country: str) -> str | None:
     return currencies[0] if currencies else None
 
 
-def default_scenario(client: dict[str, Any], tariffs: list[TariffRow]) -> dict[str, Any]:
+DEFAULT_NAMES = {
+    "today": "Today",
+    "onprem": "On-prem IP-PBX + SIP trunk",
+    "hosted": "Hosted PBX",
+    "sip_only": "SIP trunk behind the current PBX",
+}
+
+
+def default_scenario(
+    client: dict[str, Any], tariffs: list[TariffRow], names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A first scenario for a client: the current carrier's ``pstn`` tariff as the status
     quo, then an on-prem IP-PBX with a SIP trunk, a hosted PBX, and (off until chosen) a
-    SIP trunk behind the existing PBX — each from the tariffs in the client's currency."""
+    SIP trunk behind the existing PBX — each from the tariffs in the client's currency;
+    ``names`` gives the options' names in the rep's language."""
+    label = {**DEFAULT_NAMES, **(names or {})}
     currency = currency_of(client.get("country", "")) or (tariffs[0].currency if tariffs else "")
     mine = [t for t in tariffs if t.currency == currency] or tariffs
 
@@ -118,7 +130,7 @@ def default_scenario(client: dict[str, Any], tariffs: list[TariffRow]) -> dict[s
         "discount_rate_annual": "0.08",
         "seats": client.get("seats"),
         "sites": client.get("sites", 1),
-        "status_quo": {"name": "Today", "tariff": next(iter(of("pstn")), None)},
+        "status_quo": {"name": label["today"], "tariff": next(iter(of("pstn")), None)},
         "alternatives": [
             {
                 "name": "On-prem IP-PBX + SIP trunk",
@@ -126,7 +138,12 @@ def default_scenario(client: dict[str, Any], tariffs: list[TariffRow]) -> dict[s
                 "tariffs": of("onprem_pbx") + of("sip_trunk"),
                 "enabled": True,
             },
-            {"name": "Hosted PBX", "kind": "hosted", "tariffs": of("hosted_pbx"), "enabled": True},
+            {
+                "name": label["hosted"],
+                "kind": "hosted",
+                "tariffs": of("hosted_pbx"),
+                "enabled": True,
+            },
             {
                 "name": "SIP trunk behind the current PBX",
                 "kind": "sip_only",

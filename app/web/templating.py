@@ -7,12 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.web.i18n import HTML_LANG, LOCALES, formatters, translations
+from app.web.present import presenters
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def keep(value: object) -> Markup:
+    """User data inside translated text, marked ``translate="no"`` (and escaped)."""
+    return Markup('<span translate="no">{}</span>').format(value)
 
 
 @cache
@@ -27,7 +34,8 @@ def environment(locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(formatters(locale))
-    env.globals.update(locale=locale, html_lang=HTML_LANG[locale], LOCALES=LOCALES)
+    env.globals.update(presenters(locale))
+    env.globals.update(locale=locale, html_lang=HTML_LANG[locale], LOCALES=LOCALES, keep=keep)
     return env
 
 

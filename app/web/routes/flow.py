@@ -46,6 +46,17 @@ DEMO_STATUS_QUO: dict[str, Any] = {
 }
 
 
+def _names(request: Request) -> dict[str, str]:
+    """The default options' names in the rep's language."""
+    _ = gettext(request.state.locale)
+    return {
+        "today": _("Today"),
+        "onprem": _("On-prem IP-PBX + SIP trunk"),
+        "hosted": _("Hosted PBX"),
+        "sip_only": _("SIP trunk behind the current PBX"),
+    }
+
+
 def _proposal(db: Session, proposal_id: str, user: User) -> Proposal:
     proposal = proposals.get_for(db, proposal_id, user)
     if proposal is None:
@@ -115,7 +126,9 @@ def try_sample(request: Request, db: Db, user: CurrentUser, now: Now) -> Respons
     proposal = proposals.create(
         db, user, client=client.model_dump(), now=now, analysis_id=analysis.id
     )
-    scenario = proposals.default_scenario(proposal.client, tariffs.list_tariffs(db))
+    scenario = proposals.default_scenario(
+        proposal.client, tariffs.list_tariffs(db), _names(request)
+    )
     scenario["status_quo"].update(DEMO_STATUS_QUO)
     proposal.scenario = scenario
     db.commit()
@@ -149,7 +162,9 @@ async def create_client(request: Request, db: Db, user: CurrentUser, now: Now) -
             status_code=422,
         )
     proposal = proposals.create(db, user, client=client.model_dump(), now=now)
-    proposal.scenario = proposals.default_scenario(proposal.client, tariffs.list_tariffs(db))
+    proposal.scenario = proposals.default_scenario(
+        proposal.client, tariffs.list_tariffs(db), _names(request)
+    )
     db.commit()
     return RedirectResponse(f"/proposals/{proposal.id}/bills", status.HTTP_303_SEE_OTHER)
 
@@ -497,7 +512,7 @@ def options(request: Request, proposal_id: str, db: Db, user: CurrentUser) -> Re
     if profile is None:
         return RedirectResponse(f"/proposals/{proposal.id}/bills", status.HTTP_303_SEE_OTHER)
     scenario = proposal.scenario or proposals.default_scenario(
-        proposal.client, tariffs.list_tariffs(db)
+        proposal.client, tariffs.list_tariffs(db), _names(request)
     )
     result = _compute(request, db, proposal, profile, scenario)
     return render(
