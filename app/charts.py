@@ -92,7 +92,7 @@ def weekday_hour_heatmap(profile: UsageProfile, labels: Mapping[str, str]) -> Fi
                 "z": profile.weekday_hour_erlangs,
                 "x": [f"{h:02d}" for h in range(24)],
                 "y": [labels[f"day{d}"] for d in range(7)],
-                "colorscale": "Blues",
+                "colorscale": [[0, "#f4f8fc"], [0.5, "#6aa3d9"], [1, "#0b3d91"]],
                 "colorbar": {"title": {"text": "E"}},
             }
         ],
