@@ -44,6 +44,7 @@ from app.core.usage import (
 )
 
 Progress = Callable[[float], None]
+DIRECTION_DTYPE = pl.Enum([d.value for d in Direction])
 TRUNK = (Direction.INBOUND.value, Direction.OUTBOUND.value)
 DAY_SECONDS = 86_400
 
@@ -135,12 +136,14 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     )
     by_rule = (
         pl.when(pl.col("caller_ext") & pl.col("callee_ext"))
-        .then(pl.lit(Direction.INTERNAL.value))
+        .then(pl.lit(Direction.INTERNAL.value, dtype=DIRECTION_DTYPE))
         .when(pl.col("caller_ext"))
-        .then(pl.lit(Direction.OUTBOUND.value))
-        .otherwise(pl.lit(Direction.INBOUND.value))
+        .then(pl.lit(Direction.OUTBOUND.value, dtype=DIRECTION_DTYPE))
+        .otherwise(pl.lit(Direction.INBOUND.value, dtype=DIRECTION_DTYPE))
     )
-    calls = calls.with_columns(direction=pl.coalesce("direction", by_rule))
+    calls = calls.with_columns(
+        direction=pl.coalesce(pl.col("direction").cast(DIRECTION_DTYPE), by_rule)
+    )
     direction = pl.col("direction")
     outbound = direction == Direction.OUTBOUND.value
     inbound = direction == Direction.INBOUND.value
@@ -409,8 +412,8 @@ def _cells(calls: pl.DataFrame) -> pl.DataFrame:
         [_cost_sum().alias("cost")] if has_cost else [pl.lit(None, dtype=COST_DTYPE).alias("cost")]
     )
     keyed = calls.select(
-        pl.col("direction").cast(DIRECTION_DTYPE),
-        pl.col("category").cast(CATEGORY_DTYPE),
+        "direction",
+        "category",
         pl.col("country").cast(pl.Categorical),
         pl.col("prefix").cast(pl.Categorical),
         "how",
@@ -419,7 +422,9 @@ def _cells(calls: pl.DataFrame) -> pl.DataFrame:
         "billsec",
         "cost",
     )
-    return keyed.group_by([*CELL_DIMS, "answered", "billsec"]).agg(pl.len().alias("n"), *cost)
+    return keyed.group_by([*CELL_DIMS, "answered", "billsec"], maintain_order=True).agg(
+        pl.len().alias("n"), *cost
+    )
 
 
 def _cost_sum(column: str = "cost") -> pl.Expr:
@@ -502,16 +507,16 @@ def _months(cells: pl.DataFrame) -> list[MonthTotals]:
 
 def _buckets(cells: pl.DataFrame) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
-    month, billable seconds), column-wise, buckets in sorted order."""
+    month, billable seconds), column-wise, in the order of the calls' first appearance
+    (the same bill always gives the same table)."""
     buckets = (
         cells.filter(pl.col("answered"))
-        .group_by(CELL_DIMS)
+        .group_by(CELL_DIMS, maintain_order=True)
         .agg(pl.col("billsec"), pl.col("n"))
         .with_columns(pl.col("direction", "category", "country", "prefix").cast(pl.String))
-        .sort(CELL_DIMS, nulls_last=True)
         .with_row_index("k")
     )
-    rows = buckets.select("k", "billsec", "n").explode("billsec", "n").sort("k", "billsec")
+    rows = buckets.select("k", "billsec", "n").explode("billsec", "n")
     months = {m: _month_name(m) for m in buckets.get_column("month").unique().to_list()}
     return DurationBuckets.model_construct(
         key_direction=[_DIRECTIONS[d] for d in buckets.get_column("direction").to_list()],
@@ -528,7 +533,6 @@ def _buckets(cells: pl.DataFrame) -> DurationBuckets:
 
 _DIRECTIONS = {d.value: d for d in Direction}
 _CATEGORIES = {c.value: c for c in Category}
-DIRECTION_DTYPE = pl.Enum([d.value for d in Direction])
 
 
 def _signals(
