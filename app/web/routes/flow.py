@@ -663,6 +663,16 @@ def save(request: Request, proposal_id: str, db: Db, user: CurrentUser, now: Now
     return RedirectResponse(f"/proposals/{proposal.id}/results", status.HTTP_303_SEE_OTHER)
 
 
+@router.post("/proposals/{proposal_id}/reprice")
+def reprice(proposal_id: str, db: Db, user: CurrentUser, now: Now) -> Response:
+    """Unpin a saved proposal: its options recompute on the latest tariff versions (the
+    saved result stays until it is saved again)."""
+    proposal = _editable(db, proposal_id, user)
+    proposal.status, proposal.tariff_versions, proposal.updated_at = "draft", None, now
+    db.commit()
+    return RedirectResponse(f"/proposals/{proposal.id}/options", status.HTTP_303_SEE_OTHER)
+
+
 @router.get("/proposals/{proposal_id}/results")
 def results(request: Request, proposal_id: str, db: Db, user: CurrentUser) -> Response:
     """The saved proposal, exactly as saved."""
