@@ -84,6 +84,22 @@ def _category(category: Category) -> pl.Expr:
     return pl.lit(category.value, dtype=CATEGORY_DTYPE)
 
 
+def prefix_code(cc: pl.Expr, nsn: pl.Expr) -> pl.Expr:
+    """The destination prefix ``+CC NNNN`` (country code, first four digits of the national
+    number) as one integer ``(CC × 10 + digits) × 10⁴ + NNNN`` — cheap to group by."""
+    head = nsn.str.slice(0, 4)
+    return (cc.str.to_integer(strict=False) * 10 + head.str.len_bytes().cast(pl.Int64)) * 10_000 + (
+        head.str.to_integer(strict=False).fill_null(0)
+    )
+
+
+def prefix_text(code: pl.Expr) -> pl.Expr:
+    """``+CC NNNN`` of a ``prefix_code`` (null stays null)."""
+    digits = (code // 10_000) % 10
+    value = (code % 10_000).cast(pl.String).str.zfill(digits.cast(pl.Int64))
+    return pl.concat_str(pl.lit("+"), (code // 100_000).cast(pl.String), pl.lit(" "), value)
+
+
 def _full(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
@@ -250,7 +266,8 @@ class NumberPlan:
 
         ``dialled``: the numbers were dialled from the PBX, so a leading outside-line prefix
         is stripped first. Columns: ``category``, ``country`` (ISO alpha-2 or null),
-        ``prefix`` (``"+CC NNNN"`` or null), and ``cc`` and ``nsn`` (country code and
+        ``prefix_code`` (``"+CC NNNN"`` as an integer, see ``prefix_code``; null where the
+        number has no such prefix), and ``cc`` and ``nsn`` (country code and
         national number, equal for every way of writing one number; without a number form,
         ``cc`` is null and ``nsn`` the digits). When numbers repeat, each distinct number is
         classified once and the result joined back.
@@ -273,7 +290,8 @@ class NumberPlan:
         """(category, country, prefix) of one number, by the same rules as ``classify``."""
         series = pl.Series([number]).to_frame("n").select(normalise_number(pl.col("n"))).to_series()
         row = self.classify(series, dialled=dialled).row(0, named=True)
-        return str(row["category"]), row["country"], row["prefix"]
+        prefix = pl.select(prefix_text(pl.lit(row["prefix_code"], dtype=pl.Int64))).item()
+        return str(row["category"]), row["country"], prefix
 
     def _classify_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Classify the (outside-prefix-free) numbers of column ``number``, row by row.
@@ -350,9 +368,9 @@ class NumberPlan:
             "category",
             country.alias("country"),
             pl.when(has_number)
-            .then(pl.concat_str(pl.lit("+"), "cc", pl.lit(" "), pl.col("nsn").str.slice(0, 4)))
+            .then(prefix_code(pl.col("cc"), pl.col("nsn")))
             .otherwise(None)
-            .alias("prefix"),
+            .alias("prefix_code"),
             pl.when(has_number).then("cc").otherwise(None).alias("cc"),
             pl.when(has_number).then("nsn").otherwise("digits").alias("nsn"),
         )

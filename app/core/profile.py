@@ -27,6 +27,7 @@ from app.core.numberplan import (
     NumberPlan,
     NumberPlanError,
     parse_extension_ranges,
+    prefix_text,
 )
 from app.core.usage import (
     Category,
@@ -173,7 +174,7 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
             own_value = pl.col("callee").replace_strict(mapping, default=None).cast(values.dtype)
             return pl.when(to_own).then(own_value).otherwise(pl.col(field)).alias(field)
 
-        calls = calls.with_columns(own("category"), own("country"), own("prefix"))
+        calls = calls.with_columns(own("category"), own("country"), own("prefix_code"))
     internal = direction == Direction.INTERNAL.value
     calls = calls.with_columns(
         category=pl.when(internal)
@@ -400,7 +401,7 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     return _Traffic(busy_hour_erlangs=busy, peak=peak, weekday_hour=matrix, days=days)
 
 
-CELL_DIMS = ["direction", "category", "country", "prefix", "how", "month"]
+CELL_DIMS = ["direction", "category", "country", "prefix_code", "how", "month"]
 
 
 def _cells(calls: pl.DataFrame) -> pl.DataFrame:
@@ -415,7 +416,7 @@ def _cells(calls: pl.DataFrame) -> pl.DataFrame:
         "direction",
         "category",
         pl.col("country").cast(pl.Categorical),
-        pl.col("prefix").cast(pl.Categorical),
+        "prefix_code",
         "how",
         "month",
         "answered",
@@ -513,7 +514,10 @@ def _buckets(cells: pl.DataFrame) -> DurationBuckets:
         cells.filter(pl.col("answered"))
         .group_by(CELL_DIMS, maintain_order=True)
         .agg(pl.col("billsec"), pl.col("n"))
-        .with_columns(pl.col("direction", "category", "country", "prefix").cast(pl.String))
+        .with_columns(
+            pl.col("direction", "category", "country").cast(pl.String),
+            prefix=prefix_text(pl.col("prefix_code")),
+        )
         .with_row_index("k")
     )
     rows = buckets.select("k", "billsec", "n").explode("billsec", "n")
