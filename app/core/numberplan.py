@@ -13,6 +13,7 @@ bill, so a million distinct numbers cost a few vectorised regex passes, not a mi
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -24,6 +25,7 @@ from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from app.core.usage import Category
 
+PARALLEL_ROWS = 200_000  # rows a slice must have at least to be classified on its own thread
 _OTHER_NATIONAL_TYPES = ("voip", "personal_number", "pager", "uan", "voicemail")
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
@@ -267,10 +269,9 @@ class NumberPlan:
         ``dialled``: the numbers were dialled from the PBX, so a leading outside-line prefix
         is stripped first. Columns: ``category``, ``country`` (ISO alpha-2 or null),
         ``prefix_code`` (``"+CC NNNN"`` as an integer, see ``prefix_code``; null where the
-        number has no such prefix), and ``cc`` and ``nsn`` (country code and
-        national number, equal for every way of writing one number; without a number form,
-        ``cc`` is null and ``nsn`` the digits). When numbers repeat, each distinct number is
-        classified once and the result joined back.
+        number has no such prefix), and ``cc`` and ``nsn`` (country code, null when unknown,
+        and national number as read: equal for every way of writing one number). When
+        numbers repeat, each distinct number is classified once and the result joined back.
         """
         frame = numbers.cast(pl.String).fill_null("").to_frame("number")
         if dialled and self.outside_prefix:
@@ -282,7 +283,18 @@ class NumberPlan:
             return frame.join(classes, on="number", how="left", maintain_order="left").drop(
                 "number"
             )
-        return self._classify_frame(frame).drop("number")
+        return self._classify_in_parts(frame).drop("number")
+
+    def _classify_in_parts(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``_classify_frame`` on slices of a large frame side by side (row-wise work;
+        polars releases the GIL), concatenated in order."""
+        parts = min(pl.thread_pool_size(), frame.height // PARALLEL_ROWS)
+        if parts < 2:
+            return self._classify_frame(frame)
+        size = -(-frame.height // parts)
+        slices = [frame.slice(offset, size) for offset in range(0, frame.height, size)]
+        with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+            return pl.concat(list(pool.map(self._classify_frame, slices)))
 
     def classify_number(
         self, number: str, *, dialled: bool = False
@@ -371,8 +383,8 @@ class NumberPlan:
             .then(prefix_code(pl.col("cc"), pl.col("nsn")))
             .otherwise(None)
             .alias("prefix_code"),
-            pl.when(has_number).then("cc").otherwise(None).alias("cc"),
-            pl.when(has_number).then("nsn").otherwise("digits").alias("nsn"),
+            "cc",
+            "nsn",
         )
 
     def _is_fixed(self, nsn: pl.Expr) -> pl.Expr:

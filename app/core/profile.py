@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -245,7 +246,6 @@ def build_profile(
         + pl.col("start").dt.hour().cast(pl.Int16),
         billable=pl.when(pl.col("answered")).then(pl.col("billsec")).otherwise(0),
     )
-    cells = _cells(calls)
     first, last = calls.select(
         pl.col("start").min().alias("a"), pl.col("start").max().alias("b")
     ).row(0)
@@ -255,7 +255,11 @@ def build_profile(
         days=float((last.date() - first.date()).days + 1),
     )
     totals_row = calls.select(pl.len(), pl.col("answered").sum(), pl.col("billable").sum()).row(0)
-    traffic = _traffic(calls, first.date(), last.date())
+    # Independent aggregations run side by side (polars releases the GIL).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        cells_job = pool.submit(_cells, calls)
+        traffic = _traffic(calls, first.date(), last.date())
+        cells = cells_job.result()
     erlang_channels = channels_for(traffic.busy_hour_erlangs, gos)
     has_pbx = any(f.is_pbx_export for f in table.files)
     pbx_files = [i for i, f in enumerate(table.files) if f.is_pbx_export]

@@ -201,3 +201,18 @@ def test_keys_are_equal_for_every_way_of_writing_a_number() -> None:
 def test_normalise_numbers() -> None:
     values = pl.Series(["+1 (212) 555-0100", "8001", None, "Anonymous", "+"])
     assert normalise_numbers(values).to_list() == ["+12125550100", "8001", "", "", ""]
+
+
+def test_classifying_in_parallel_slices_gives_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import app.core.numberplan as numberplan
+
+    numbers = pl.Series(
+        ["13851946352", "02155095961", "0012127364204", "110", "69973567", "", "+18765551234"]
+        * 3
+    )
+    whole = SHANGHAI.classify(numbers)
+    monkeypatch.setattr(numberplan, "PARALLEL_ROWS", 2)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 4)
+    assert SHANGHAI.classify(numbers).equals(whole)
