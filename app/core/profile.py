@@ -256,10 +256,13 @@ def build_profile(
     )
     totals_row = calls.select(pl.len(), pl.col("answered").sum(), pl.col("billable").sum()).row(0)
     # Independent aggregations run side by side (polars releases the GIL).
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        cells_job = pool.submit(_cells, calls)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        cells_job = pool.submit(_cell_aggregates, calls)
+        talk_files = [i for i, f in enumerate(table.files) if not f.is_pbx_export]
+        figures_job = pool.submit(_signal_figures, calls, talk_files)
         traffic = _traffic(calls, first.date(), last.date())
-        cells = cells_job.result()
+        categories, months, buckets = cells_job.result()
+        figures = figures_job.result()
     erlang_channels = channels_for(traffic.busy_hour_erlangs, gos)
     has_pbx = any(f.is_pbx_export for f in table.files)
     pbx_files = [i for i, f in enumerate(table.files) if f.is_pbx_export]
@@ -284,7 +287,6 @@ def build_profile(
         if has_pbx
         else None
     )
-    categories = _categories(cells)
     profile = UsageProfile(
         period=period,
         rows=RowCounts(
@@ -312,10 +314,10 @@ def build_profile(
         talk_time_only=any(not f.is_pbx_export for f in table.files),
         weekday_hour_erlangs=traffic.weekday_hour,
         days=traffic.days,
-        months=_months(cells),
-        buckets=_buckets(cells),
+        months=months,
+        buckets=buckets,
     )
-    profile.signals = _signals(calls, profile, table, current_lines)
+    profile.signals = _signals(figures, profile, table, current_lines)
     return profile
 
 
@@ -406,6 +408,14 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
 
 
 CELL_DIMS = ["direction", "category", "country", "prefix_code", "how", "month"]
+
+
+def _cell_aggregates(
+    calls: pl.DataFrame,
+) -> tuple[list[CategoryUsage], list[MonthTotals], DurationBuckets]:
+    """Categories, months and buckets: sums over the calls' cells."""
+    cells = _cells(calls)
+    return _categories(cells), _months(cells), _buckets(cells)
 
 
 def _cells(calls: pl.DataFrame) -> pl.DataFrame:
@@ -543,29 +553,49 @@ _DIRECTIONS = {d.value: d for d in Direction}
 _CATEGORIES = {c.value: c for c in Category}
 
 
+def _signal_figures(calls: pl.DataFrame, talk_files: list[int]) -> dict[str, int]:
+    """The sums the deal signals need: outbound calls (all, short or unanswered), billable
+    seconds (outbound, of it international or premium, inbound), the outbound seconds to
+    the top destinations and the calls of the files ``talk_files``."""
+    is_out = pl.col("direction") == Direction.OUTBOUND.value
+    is_in = pl.col("direction") == Direction.INBOUND.value
+    heavy = pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
+    short = ~pl.col("answered") | (pl.col("billsec") < AUTODIALER_SECONDS)
+    row = calls.select(
+        outbound_calls=is_out.sum(),
+        short_outbound=(is_out & short).sum(),
+        outbound_seconds=pl.col("billable").filter(is_out).sum(),
+        heavy_seconds=pl.col("billable").filter(is_out & heavy).sum(),
+        inbound_seconds=pl.col("billable").filter(is_in).sum(),
+        talk_calls=pl.col("file").is_in(talk_files).sum(),
+        calls=pl.len(),
+    ).row(0, named=True)
+    figures = {name: int(value or 0) for name, value in row.items()}
+    figures["top_seconds"] = int(
+        calls.select("cc", "nsn", "billable", "direction")
+        .filter(is_out)
+        .group_by("cc", "nsn")
+        .agg(pl.col("billable").sum())
+        .top_k(CONCENTRATION_TOP, by="billable")
+        .select(pl.col("billable").sum())
+        .item()
+        or 0
+    )
+    return figures
+
+
 def _signals(
-    calls: pl.DataFrame,
+    figures: dict[str, int],
     profile: UsageProfile,
     table: CallTable,
     current_lines: int | None,
 ) -> list[Signal]:
     """Deal signals, each with its figure and threshold (see the constants above)."""
     signals: list[Signal] = []
-    is_out = pl.col("direction") == Direction.OUTBOUND.value
-    is_in = pl.col("direction") == Direction.INBOUND.value
-    heavy = pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
-    short = ~pl.col("answered") | (pl.col("billsec") < AUTODIALER_SECONDS)
-    figures = calls.select(
-        outbound_calls=is_out.sum(),
-        short_outbound=(is_out & short).sum(),
-        outbound_seconds=pl.col("billable").filter(is_out).sum(),
-        heavy_seconds=pl.col("billable").filter(is_out & heavy).sum(),
-        inbound_seconds=pl.col("billable").filter(is_in).sum(),
-    ).row(0, named=True)
-    outbound_calls = int(figures["outbound_calls"])
-    outbound_seconds = int(figures["outbound_seconds"] or 0)
+    outbound_calls = figures["outbound_calls"]
+    outbound_seconds = figures["outbound_seconds"]
     if outbound_calls >= AUTODIALER_MIN_CALLS:
-        share = int(figures["short_outbound"]) / outbound_calls
+        share = figures["short_outbound"] / outbound_calls
         if share > AUTODIALER_SHARE:
             signals.append(
                 Signal(
@@ -577,7 +607,7 @@ def _signals(
             )
     scale = MONTH_DAYS / profile.period.days
     if profile.distinct_dids and profile.distinct_dids >= IDLE_DID_MIN_DIDS:
-        inbound_minutes = int(figures["inbound_seconds"] or 0) / 60
+        inbound_minutes = figures["inbound_seconds"] / 60
         per_did = inbound_minutes * scale / profile.distinct_dids
         if per_did < IDLE_DID_MINUTES:
             signals.append(
@@ -589,7 +619,7 @@ def _signals(
                 )
             )
     if outbound_seconds:
-        share = int(figures["heavy_seconds"] or 0) / outbound_seconds
+        share = figures["heavy_seconds"] / outbound_seconds
         if share > INTERNATIONAL_SHARE:
             signals.append(
                 Signal(
@@ -600,16 +630,7 @@ def _signals(
                 )
             )
     if outbound_calls >= CONCENTRATION_MIN_CALLS and outbound_seconds:
-        top = int(
-            calls.select("cc", "nsn", "billable", "direction")
-            .filter(is_out)
-            .group_by("cc", "nsn")
-            .agg(pl.col("billable").sum())
-            .top_k(CONCENTRATION_TOP, by="billable")
-            .select(pl.col("billable").sum())
-            .item()
-        )
-        share = top / outbound_seconds
+        share = figures["top_seconds"] / outbound_seconds
         if share > CONCENTRATION_SHARE:
             signals.append(
                 Signal(
@@ -621,8 +642,7 @@ def _signals(
                 )
             )
     if profile.talk_time_only:
-        talk_files = [i for i, f in enumerate(table.files) if not f.is_pbx_export]
-        share = int(calls.select(pl.col("file").is_in(talk_files).sum()).item()) / calls.height
+        share = figures["talk_calls"] / figures["calls"]
         signals.append(
             Signal(
                 code="talk_time_only",

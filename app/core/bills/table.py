@@ -116,16 +116,18 @@ def finish(
     """Drop the rows whose ``_skip`` reason is set (counting them), keep ``CALL_SCHEMA``.
 
     Raises BillError when the file has no usable row."""
-    skip_counts = frame.get_column("_skip").drop_nulls().value_counts()
+    skip = frame.get_column("_skip")
+    skip_counts = skip.drop_nulls().value_counts()
     skipped = {str(r): int(c) for r, c in skip_counts.iter_rows()}
-    calls = frame.filter(pl.col("_skip").is_null())
     columns = []
     for column, dtype in CALL_SCHEMA.items():
-        if column in calls.columns:
+        if column in frame.columns:
             columns.append(pl.col(column).cast(dtype))
         else:
             columns.append(pl.lit(None, dtype=dtype).alias(column))
-    calls = calls.select(columns)
+    calls = frame.select(columns)
+    if skipped:
+        calls = calls.filter(skip.is_null())
     if calls.height == 0:
         reasons = ", ".join(f"{r}: {c}" for r, c in sorted(skipped.items())) or "no data rows"
         raise BillError(name, f"no usable call ({reasons})")
