@@ -166,16 +166,18 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     )
     calls = pl.concat([calls, remote_classes], how="horizontal")
     if own_paid.height:
-        to_own = inbound & pl.col("callee").is_in(own_paid.get_column("callee").implode())
-        numbers = own_paid.get_column("callee").to_list()
-
-        def own(field: str) -> pl.Expr:
-            values = own_paid.get_column(field)
-            mapping = dict(zip(numbers, values.cast(pl.String).to_list(), strict=True))
-            own_value = pl.col("callee").replace_strict(mapping, default=None).cast(values.dtype)
-            return pl.when(to_own).then(own_value).otherwise(pl.col(field)).alias(field)
-
-        calls = calls.with_columns(own("category"), own("country"), own("prefix_code"))
+        # Inbound calls to the client's own toll-free or shared-cost numbers take that class.
+        own_rows = (
+            calls.select("callee", "direction")
+            .with_row_index("_i")
+            .filter(inbound & pl.col("callee").is_in(own_paid.get_column("callee").implode()))
+            .join(own_paid, on="callee", how="left")
+        )
+        index = own_rows.get_column("_i")
+        calls = calls.with_columns(
+            calls.get_column(field).scatter(index, own_rows.get_column(field))
+            for field in ("category", "country", "prefix_code")
+        )
     internal = direction == Direction.INTERNAL.value
     calls = calls.with_columns(
         category=pl.when(internal)

@@ -111,3 +111,15 @@ def test_a_pbx_export_and_a_carrier_bill_of_one_period_are_flagged_not_added() -
     assert profile.rows.skipped_reasons == {"carrier bill row in the period of a PBX export": 1501}
     overlap = [s for s in profile.signals if s.code == "pbx_and_carrier_overlap"]
     assert len(overlap) == 1 and overlap[0].figure == 30.0
+
+
+def test_a_profile_survives_its_json() -> None:
+    from app.core.usage import UsageProfile
+
+    name = "asterisk-master-shanghai"
+    profile = analyze_files([("m.csv", sample_bytes(name))], AnalysisOptions(**SAMPLE_OPTIONS[name]))
+    again = UsageProfile.model_validate_json(profile.model_dump_json())
+    assert again == profile
+    assert again.buckets.keys == profile.buckets.keys
+    assert len(profile.buckets.keys) == len(profile.buckets.key_hour) > 100
+    assert again == profile  # still equal once the key objects are built
