@@ -117,7 +117,9 @@ def test_a_profile_survives_its_json() -> None:
     from app.core.usage import UsageProfile
 
     name = "asterisk-master-shanghai"
-    profile = analyze_files([("m.csv", sample_bytes(name))], AnalysisOptions(**SAMPLE_OPTIONS[name]))
+    profile = analyze_files(
+        [("m.csv", sample_bytes(name))], AnalysisOptions(**SAMPLE_OPTIONS[name])
+    )
     again = UsageProfile.model_validate_json(profile.model_dump_json())
     assert again == profile
     assert again.buckets.keys == profile.buckets.keys

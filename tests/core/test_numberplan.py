@@ -209,8 +209,7 @@ def test_classifying_in_parallel_slices_gives_the_same_rows(
     import app.core.numberplan as numberplan
 
     numbers = pl.Series(
-        ["13851946352", "02155095961", "0012127364204", "110", "69973567", "", "+18765551234"]
-        * 3
+        ["13851946352", "02155095961", "0012127364204", "110", "69973567", "", "+18765551234"] * 3
     )
     whole = SHANGHAI.classify(numbers)
     monkeypatch.setattr(numberplan, "PARALLEL_ROWS", 2)
