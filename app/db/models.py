@@ -154,7 +154,7 @@ class AnalysisJob(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))
     progress: Mapped[float]
     options: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
