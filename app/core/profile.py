@@ -558,7 +558,8 @@ _CATEGORIES = {c.value: c for c in Category}
 def _signal_figures(calls: pl.DataFrame, talk_files: list[int]) -> dict[str, int]:
     """The sums the deal signals need: outbound calls (all, short or unanswered), billable
     seconds (outbound, of it international or premium, inbound), the outbound seconds to
-    the top destinations and the calls of the files ``talk_files``."""
+    the top destinations (numbers told apart by a 64-bit hash: a collision would only merge
+    two destinations in this figure) and the calls of the files ``talk_files``."""
     is_out = pl.col("direction") == Direction.OUTBOUND.value
     is_in = pl.col("direction") == Direction.INBOUND.value
     heavy = pl.col("category").is_in([Category.INTERNATIONAL.value, Category.PREMIUM.value])
@@ -574,9 +575,9 @@ def _signal_figures(calls: pl.DataFrame, talk_files: list[int]) -> dict[str, int
     ).row(0, named=True)
     figures = {name: int(value or 0) for name, value in row.items()}
     figures["top_seconds"] = int(
-        calls.select("cc", "nsn", "billable", "direction")
-        .filter(is_out)
-        .group_by("cc", "nsn")
+        calls.select(number=pl.struct("cc", "nsn").hash(), billable="billable", out=is_out)
+        .filter("out")
+        .group_by("number")
         .agg(pl.col("billable").sum())
         .top_k(CONCENTRATION_TOP, by="billable")
         .select(pl.col("billable").sum())

@@ -70,23 +70,18 @@ def read(name: str, text: Text, column_count: int) -> FileCalls:
     if "linkedid" in columns:
         keep.append("linkedid")
     raw = read_strings(name, text, columns, keep=keep, integers=("duration", "billsec"))
-    disposition = raw.get_column("disposition")
-    answered_words = [
-        value
-        for value in disposition.drop_nulls().unique().to_list()
-        if value.strip().upper() == "ANSWERED"
-    ]
-    asterisk_words = [
-        value
-        for value in disposition.drop_nulls().unique().to_list()
-        if value.strip().upper() in ASTERISK_DISPOSITIONS
-    ]
-    is_freeswitch = _looks_like_hangup_causes(disposition.str.strip_chars().str.to_uppercase())
+    dispositions = raw.get_column("disposition").drop_nulls().unique().to_list()
+    answered_words = [v for v in dispositions if v.strip().upper() == "ANSWERED"]
+    asterisk_words = [v for v in dispositions if v.strip().upper() in ASTERISK_DISPOSITIONS]
+    is_freeswitch = _looks_like_hangup_causes(
+        raw.get_column("disposition").head(1000).str.strip_chars().str.to_uppercase()
+    )
     src = raw.get_column("src").fill_null("")
-    if (src.str.strip_chars() == "").any():
+    blank = src.str.contains(r"^\s*$")
+    if blank.any():
         caller_id = raw.get_column("clid").str.extract(r"<([^>]*)>", 1).fill_null("")
-        src = src.zip_with(src.str.strip_chars() != "", caller_id)
-    answer_given = pl.col("answer").fill_null("").str.strip_chars() != ""
+        src = src.zip_with(~blank, caller_id)
+    answer_given = pl.col("answer").is_not_null() & ~pl.col("answer").str.contains(r"^\s*$")
     answered = (
         pl.when(pl.col("disposition").is_in(asterisk_words))
         .then(pl.col("disposition").is_in(answered_words))
