@@ -48,7 +48,7 @@ def read(name: str, text: Text, header: list[str], timezone: str) -> FileCalls:
     for wanted in REQUIRED + OPTIONAL:
         index = header_index(header, wanted)
         if index is None and wanted in REQUIRED:
-            raise BillError(name, f"the CUCM header has no {wanted} column", line=1)
+            raise BillError(name, "the CUCM header lacks a needed column", line=1, column=wanted)
         if index is not None:
             positions[wanted] = index
     columns = [f"c{i}" for i in range(len(header))]

@@ -299,7 +299,7 @@ def mapped_columns(name: str, header: list[str], mapping: ColumnMapping, line: i
             continue
         key = _normalise_header(wanted)
         if key not in names:
-            raise BillError(name, f"no column named {wanted!r} for {role}", line=line)
+            raise BillError(name, f"no such column for {role}", line=line, column=wanted)
         positions[role] = names.index(key)
     columns = Columns(positions)
     if not columns.usable:
