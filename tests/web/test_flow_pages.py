@@ -119,6 +119,21 @@ def as_int(text: str) -> int:
     return int(re.sub(r"[^\d]", "", text))
 
 
+def assert_charts(html: str, wanted: set[str]) -> None:
+    """Each chart div's ``data-figure`` parses as a Plotly figure with data, the ``wanted``
+    charts are there, and every chart has its table alternative in the same figure."""
+    charts = [a for t, a in elements(html).tags if t == "div" and "data-figure" in a]
+    assert wanted <= {a["id"] for a in charts}
+    for attrs in charts:
+        figure = json.loads(attrs["data-figure"])
+        assert figure["data"], attrs["id"]
+    figures = re.findall(r'<figure class="chart-figure">(.*?)</figure>', html, re.S)
+    assert len(figures) == len(charts)
+    for figure in figures:
+        assert '<details class="chart-table">' in figure and "<table" in figure
+        assert "<td" in figure  # the table holds the figure's values
+
+
 # ------------------------------------------------------------------------------ flow helpers
 
 
@@ -492,32 +507,25 @@ def test_usage_page_totals_table_and_charts(client: TestClient, rep: User) -> No
         "International": "international",
         "Toll-free": "toll_free",
     }
-    seen: dict[str, list[int]] = {}
+    seen: dict[str, list[float]] = {}
     for cells in rows:
         key = f"{direction[cells[0]]}/{category[cells[1]]}"
-        calls, answered = as_int(cells[3]), as_int(cells[4])
-        total = seen.setdefault(key, [0, 0])
-        total[0] += calls
-        total[1] += answered
-    assert seen == {key: [c["calls"], c["answered_calls"]] for key, c in want["categories"].items()}
+        total = seen.setdefault(key, [0, 0, 0.0, 0])
+        total[0] += as_int(cells[3])
+        total[1] += as_int(cells[4])
+        total[2] += float(cells[5].replace(",", ""))  # minutes, one decimal
+        total[3] += 1  # rows (one per remote country)
+    assert {k: v[:2] for k, v in seen.items()} == {
+        key: [c["calls"], c["answered_calls"]] for key, c in want["categories"].items()
+    }
+    for key, c in want["categories"].items():
+        # e.g. outbound/local: 19,544 s / 60 = 325.73 minutes, shown as 325.7 (±0.05 a row)
+        _, _, minutes, count = seen[key]
+        assert minutes == pytest.approx(c["billable_seconds"] / 60, abs=0.05 * count), key
 
-    charts = [a for t, a in elements(page).tags if t == "div" and "data-figure" in a]
-    ids = {a["id"] for a in charts}
-    assert {
-        "chart-mix",
-        "chart-heatmap",
-        "chart-durations",
-        "chart-busy-days",
-        "chart-erlang",
-    } <= ids
-    for attrs in charts:
-        figure = json.loads(attrs["data-figure"])
-        assert figure["data"], attrs["id"]
-    # every chart has its table alternative inside the same figure
-    figures = re.findall(r'<figure class="chart-figure">(.*?)</figure>', page, re.S)
-    assert len(figures) == len(charts)
-    for figure in figures:
-        assert '<details class="chart-table">' in figure and "<table" in figure
+    assert_charts(
+        page, {"chart-mix", "chart-heatmap", "chart-durations", "chart-busy-days", "chart-erlang"}
+    )
 
 
 def test_usage_without_an_analysis_goes_back_to_the_bills(client: TestClient, rep: User) -> None:
@@ -551,6 +559,7 @@ def test_compute_answers_the_results_partial_and_seats_change_it(
     fields = options_form(client, priced)
     first = compute(client, priced, fields)
     assert "<html" not in first.text and 'data-testid="headline-0"' in first.text
+    assert_charts(first.text, {"chart-cumulative", "chart-annual", "chart-savings"})
     more = compute(client, priced, replace(list(fields), seats="250"))
     assert by_testid(more.text, "seats-assumption") != by_testid(first.text, "seats-assumption")
     assert "250" in by_testid(more.text, "seats-assumption")
@@ -604,18 +613,30 @@ def _dashboard_savings(html: str) -> str:
     return unescape(row.group(1))
 
 
+def inner(html: str, start: str) -> str:
+    """The content of the element whose start tag begins with ``start`` (balanced divs)."""
+    begin = html.index(start)
+    content = html.index(">", begin) + 1
+    depth, at = 1, content
+    for match in re.finditer(r"<(/?)div\b", html[content:]):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            at = content + match.start()
+            break
+    assert depth == 0, f"{start} is not closed"
+    return html[content:at]
+
+
 def test_the_results_partial_is_the_same_markup_in_page_and_swap(
     client: TestClient, priced: str
 ) -> None:
     fields = options_form(client, priced)
     swap = compute(client, priced, fields).text
     page = client.get(f"/proposals/{priced}/options").text
-    inside = page[page.index('<div id="results">') + len('<div id="results">') :]
-    headline_swap = swap[
-        swap.index('<div class="headlines">') : swap.index("</dl>\n  </div>\n</div>")
-    ]
-    assert headline_swap in inside
-    assert inside.index(headline_swap) == inside.index('<div class="headlines">')
+    in_page = inner(page, '<div id="results"')
+    assert inner(in_page, '<div class="headlines"') == inner(swap, '<div class="headlines"')
+    # the whole partial, charts and tables included, is the one template in both places
+    assert in_page.strip() == swap.strip()
 
 
 # ------------------------------------------------------------------------------ ownership
