@@ -111,6 +111,26 @@ def test_every_message_has_a_chinese_translation() -> None:
     assert not fuzzy, "fuzzy (not used):\n" + "\n".join(fuzzy)
 
 
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
+
+
+def test_translations_keep_the_placeholders() -> None:
+    """A translation has the message's ``%(name)s`` placeholders and ``%%`` escapes (Jinja
+    formats every template message: a lost or extra one breaks the page or drops data)."""
+    wrong = []
+    for message in catalog(PO, "zh_Hans"):
+        if not message.id:
+            continue
+        wanted = sorted(PLACEHOLDER.findall(msgid(message.id)))
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        wrong += [
+            f"{msgid(message.id)!r} → {s!r}"
+            for s in strings
+            if s and sorted(PLACEHOLDER.findall(s)) != wanted
+        ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_message_template_is_current() -> None:
     """Extract the strings now as ``make messages`` does (babel.cfg, keyword ``N_`` and the
     defaults) and compare with the .pot."""
