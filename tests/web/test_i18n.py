@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -21,6 +20,7 @@ from fastapi.testclient import TestClient
 from app.db.engine import make_sessionmaker
 from app.db.models import User
 from app.services import tariffs
+from app.web.i18n import HTML_LANG
 from tests.conftest import ROOT, Clock, csrf, login
 from tests.web.test_flow_pages import (
     HX,
@@ -196,15 +196,19 @@ class _VisibleText(HTMLParser):
             self.chunks.append(data)
 
 
-def english_words(html: str) -> dict[str, list[str]]:
-    """The visible texts holding English words of 3+ letters outside the allowlist, each
-    with those words."""
+def visible_texts(html: str) -> Iterator[str]:
     parser = _VisibleText()
     parser.feed(html)
     parser.close()
-    found: dict[str, list[str]] = {}
     for chunk in parser.chunks:
-        text = " ".join(chunk.split())
+        yield " ".join(chunk.split())
+
+
+def english_words(html: str) -> dict[str, list[str]]:
+    """The visible texts holding English words of 3+ letters outside the allowlist, each
+    with those words."""
+    found: dict[str, list[str]] = {}
+    for text in visible_texts(html):
         for match in ENGLISH_WORD.finditer(text):
             word = match.group()
             parts = [p for p in re.split(r"[-'’]", word) if p]
@@ -216,18 +220,33 @@ def english_words(html: str) -> dict[str, list[str]]:
     return found
 
 
-class Walk:
-    """The pages visited in Chinese and the English found on each."""
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 
-    def __init__(self) -> None:
+
+def chinese_words(html: str) -> dict[str, list[str]]:
+    """The visible texts holding Chinese (the language switch's own name aside)."""
+    found: dict[str, list[str]] = {}
+    for text in visible_texts(html):
+        words = [w for w in CHINESE.findall(text) if w != "简体中文"]
+        if words:
+            found[text] = words
+    return found
+
+
+class Walk:
+    """The pages visited in one language and the other language's words found on each."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
         self.findings: dict[str, dict[str, list[str]]] = {}
 
     def check(self, page: str, response, status: int = 200) -> str:  # type: ignore[no-untyped-def]
         assert response.status_code == status, f"{page}: {response.status_code}"
         html: str = response.text
         if "<html" in html:
-            assert '<html lang="zh-Hans">' in html, f"{page} is not in Chinese"
-        words = english_words(html)
+            lang = HTML_LANG[self.locale]
+            assert f'<html lang="{lang}">' in html, f"{page} is not in {lang}"
+        words = english_words(html) if self.locale == "zh_Hans" else chinese_words(html)
         if words:
             self.findings[page] = words
         return html
@@ -238,14 +257,6 @@ class Walk:
             + "\n".join(f"  “{text}” ({', '.join(words)})" for text, words in texts.items())
             for page, texts in self.findings.items()
         )
-
-
-@pytest.fixture
-def chinese(client: TestClient) -> TestClient:
-    """``client`` with Chinese chosen on the language switch (a cookie until logged in)."""
-    response = client.post("/language", data={"locale": "zh_Hans", "csrf_token": csrf(client)})
-    assert response.status_code == 303
-    return client
 
 
 def _walk_setup_and_login(walk: Walk, client: TestClient, make_user) -> User:  # type: ignore[no-untyped-def]
@@ -275,7 +286,7 @@ def _walk_setup_and_login(walk: Walk, client: TestClient, make_user) -> User:  #
     )
     login(client, rep.email)
     # the rep's own choice, remembered on the user
-    client.post("/language", data={"locale": "zh_Hans", "csrf_token": csrf(client)})
+    client.post("/language", data={"locale": walk.locale, "csrf_token": csrf(client)})
     return rep
 
 
@@ -365,7 +376,7 @@ def _walk_admin(walk: Walk, app: FastAPI, make_user) -> None:  # type: ignore[no
     make_user("manager", email="boss@example.com")
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as browser:
         login(browser, admin.email)
-        browser.post("/language", data={"locale": "zh_Hans", "csrf_token": csrf(browser)})
+        browser.post("/language", data={"locale": walk.locale, "csrf_token": csrf(browser)})
         walk.check("admin users", browser.get("/admin/users"))
         walk.check(
             "admin users (errors)",
@@ -391,25 +402,37 @@ def _walk_entered(walk: Walk, client: TestClient) -> None:
     walk.check("options (entered figures)", client.get(f"/proposals/{pid}/options"))
 
 
-@pytest.fixture
-def walk(app: FastAPI, chinese: TestClient, make_user, clock: Clock) -> Iterator[Walk]:  # type: ignore[no-untyped-def]
-    """Every page of the flow in Chinese (on a fresh database with the shipped tariffs),
-    visited once."""
+def walk_every_page(app: FastAPI, client: TestClient, make_user, clock: Clock, locale: str) -> Walk:  # type: ignore[no-untyped-def]
+    """Every page of the flow in ``locale`` (on a fresh database with the shipped tariffs),
+    visited once; the language is chosen on the switch before login (a cookie), then on
+    the user."""
     with make_sessionmaker(app.state.engine)() as db:
         tariffs.seed_if_empty(db, now=clock())
         db.commit()
-    walk = Walk()
-    _walk_setup_and_login(walk, chinese, make_user)
-    pid = _walk_flow(walk, chinese)
-    _walk_sample(walk, chinese)
-    _walk_entered(walk, chinese)
-    _walk_errors(walk, chinese, pid)
+    chosen = client.post("/language", data={"locale": locale, "csrf_token": csrf(client)})
+    assert chosen.status_code == 303
+    walk = Walk(locale)
+    _walk_setup_and_login(walk, client, make_user)
+    pid = _walk_flow(walk, client)
+    _walk_sample(walk, client)
+    _walk_entered(walk, client)
+    _walk_errors(walk, client, pid)
     _walk_admin(walk, app, make_user)
-    yield walk
+    return walk
 
 
-def test_every_page_in_chinese_has_no_english(walk: Walk) -> None:
+def test_every_page_in_chinese_has_no_english(
+    app: FastAPI, client: TestClient, make_user, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    walk = walk_every_page(app, client, make_user, clock, "zh_Hans")
     assert len(walk.findings) == 0, "English on Chinese pages:\n" + walk.report()
+
+
+def test_every_page_in_english_has_no_chinese(
+    app: FastAPI, client: TestClient, make_user, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    walk = walk_every_page(app, client, make_user, clock, "en")
+    assert len(walk.findings) == 0, "Chinese on English pages:\n" + walk.report()
 
 
 def test_the_walk_finds_english_where_there_is_some() -> None:
