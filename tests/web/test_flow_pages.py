@@ -568,6 +568,28 @@ def test_compute_answers_the_results_partial_and_seats_change_it(
     assert dict(options_form(client, priced))["seats"] == "250"
 
 
+FIT_ANSWERS = {
+    "fit-control": "high",  # on-prem
+    "fit-it_staff": "yes",  # on-prem
+    "fit-remote_share_pct": "10",  # neither: under 30 % remote
+    "fit-growth": "stable",  # on-prem
+    "fit-integrations": "standard",  # hosted
+    "fit-budget": "opex",  # hosted
+}
+
+
+def test_the_fit_check_is_summarised_beside_the_costs(client: TestClient, priced: str) -> None:
+    fields = replace(options_form(client, priced), **FIT_ANSWERS)
+    answer = compute(client, priced, fields).text
+    fit = answer[answer.index('<section class="card fit">') :]
+    fit = fit[: fit.index("</section>")]
+    assert fit.count("<li>") == 6
+    # three points for on-prem, two for hosted, one for neither
+    assert "On balance the answers favour an on-prem IP-PBX (3 to 2)." in fit
+    reopened = dict(options_form(client, priced))
+    assert {k: reopened[k] for k in FIT_ANSWERS} == FIT_ANSWERS
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("horizon_months", "999"), ("seats", "many"), ("discount_rate_pct", "eight")],

@@ -23,6 +23,7 @@ from app.services import tariffs
 from app.web.i18n import HTML_LANG
 from tests.conftest import ROOT, Clock, csrf, login
 from tests.web.test_flow_pages import (
+    FIT_ANSWERS,
     HX,
     NEWYORK,
     NEWYORK_CLIENT,
@@ -31,6 +32,7 @@ from tests.web.test_flow_pages import (
     job_url,
     options_form,
     poll,
+    replace,
     upload,
 )
 
@@ -333,7 +335,7 @@ def _walk_flow(walk: Walk, client: TestClient) -> str:
     assert poll(client, job_url(mapped.text)).headers.get("HX-Redirect")
     walk.check("usage", client.get(f"/proposals/{pid}/usage"))
     walk.check("options", client.get(f"/proposals/{pid}/options"))
-    fields = options_form(client, pid)
+    fields = replace(options_form(client, pid), **FIT_ANSWERS)
     walk.check(
         "options: results partial",
         client.post(
