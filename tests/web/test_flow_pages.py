@@ -239,6 +239,8 @@ def test_dashboard_lists_the_reps_proposals(client: TestClient, rep: User) -> No
     page = client.get("/")
     table = page.text[page.text.index('data-testid="proposals"') :]
     assert "Draft Client Ltd" in table
+    # its status, and its last change at the test clock's time: 2 November 2026, 09:00 UTC
+    assert "Draft" in table and re.search(r"Nov 2, 2026, 9:00:00\sAM", table)
     # a draft without a bill links to its bills step
     assert f'href="/proposals/{draft}/bills"' in table
 
