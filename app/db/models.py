@@ -159,6 +159,7 @@ class AnalysisJob(Base):
     options: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
     analysis_id: Mapped[str | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
+    proposal_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class JobFile(Base):

@@ -50,8 +50,9 @@ def create_job(
     files: list[tuple[str, bytes]],
     options: AnalysisOptions,
     now: datetime,
+    proposal_id: str | None = None,
 ) -> AnalysisJob:
-    """Store the uploaded files and a queued job for them."""
+    """Store the uploaded files and a queued job for them (for a comparison, if given)."""
     job = AnalysisJob(
         id=new_id(),
         owner_id=owner.id,
@@ -61,6 +62,7 @@ def create_job(
         progress=0.0,
         options=options.model_dump(mode="json"),
         error=None,
+        proposal_id=proposal_id,
     )
     db.add(job)
     db.flush()

@@ -209,7 +209,7 @@ def bills(request: Request, proposal_id: str, db: Db, user: CurrentUser) -> Resp
     proposal = _editable(db, proposal_id, user)
     job = db.scalars(
         select(AnalysisJob)
-        .where(AnalysisJob.owner_id == user.id)
+        .where(AnalysisJob.owner_id == user.id, AnalysisJob.proposal_id == proposal.id)
         .order_by(AnalysisJob.created_at.desc())
     ).first()
     pending = (
@@ -244,7 +244,7 @@ async def upload_bills(
         )
     files = [(u.filename or "bill", await u.read()) for u in uploads]
     analyses.purge_abandoned(db, now)
-    job = analyses.create_job(db, user, files, _options(proposal.client), now)
+    job = analyses.create_job(db, user, files, _options(proposal.client), now, proposal.id)
     db.commit()
     analyses.start_in_background(request.app.state.sessionmaker, job.id, request.app.state.clock)
     return render(
@@ -280,7 +280,7 @@ def job_progress(
     """The job's progress (polled by htmx); when done, on to the usage page."""
     proposal = _editable(db, proposal_id, user)
     job = db.get(AnalysisJob, job_id)
-    if job is None or job.owner_id != user.id:
+    if job is None or job.owner_id != user.id or job.proposal_id != proposal.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such analysis job.")
     stale = (now - job.updated_at).total_seconds() > STALE_RUNNING_SECONDS
     if job.status == "queued" or (job.status == "running" and stale):
