@@ -116,6 +116,10 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
     requests: list[str] = []
     pg.on("request", lambda request: requests.append(request.url))
     pg.requests = requests  # type: ignore[attr-defined]
+    errors: list[str] = []  # console errors (a CSP violation shows here) and page errors
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors  # type: ignore[attr-defined]
     yield pg
     context.close()
 

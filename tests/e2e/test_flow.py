@@ -74,6 +74,7 @@ def test_from_a_bill_to_a_saved_proposal(page: Page, shot, seeded_server: str) -
     expect(page.get_by_test_id("proposals")).to_contain_text("Shanghai Example Trading")
     shot("dashboard-saved")
     assert all(url.startswith(seeded_server) for url in page.requests)  # type: ignore[attr-defined]
+    assert page.errors == []  # type: ignore[attr-defined]
 
 
 def test_a_bad_file_is_rejected_with_its_message(
