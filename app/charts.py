@@ -151,7 +151,12 @@ def busy_hour_per_day(profile: UsageProfile, labels: Mapping[str, str]) -> Figur
                 "line": {"color": PALETTE[4], "dash": "dash"},
             },
         ],
-        "layout": _layout(labels["title_busy_days"], yaxis={"title": {"text": "Erlang"}}),
+        # dates as categories: ISO labels read the same in every language
+        "layout": _layout(
+            labels["title_busy_days"],
+            xaxis={"type": "category", "nticks": 10},
+            yaxis={"title": {"text": "Erlang"}},
+        ),
     }
 
 
