@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -130,44 +131,84 @@ def _decimal(value: Fraction) -> Decimal:
 
 
 class PreparedProfile:
-    """A profile's buckets as numpy columns, with per-tariff collapses cached.
+    """A profile ready to be rated many times: what rating reads is built on first use and
+    kept, and the collapse for each tariff is cached.
 
-    Key attributes are coded per bucket key: ``line`` (direction, category, country),
-    ``prefix`` (index into ``prefixes``; None where the number has no prefix), ``hour``
-    (0…167; 168 where unknown) and ``month`` (index into ``months``; −1 where unknown).
-    A profile without buckets falls back to its categories' histograms (no hour, prefix
-    or month: banded and prefix rates then cannot apply, and months cannot be rated).
+    ``lines`` lists the (direction, category, country) lines, coded by first appearance in
+    the categories, then in the buckets. The average month is read from the categories'
+    duration histograms when they account for every answered call (they are the buckets
+    summed over prefix, hour and month, by construction); the buckets are indexed
+    (``index``) only for a line some rate of which depends on the prefix or the time band,
+    for a calendar month, or when the histograms are missing. A profile without buckets is
+    indexed from its histograms (no hour, prefix or month: banded and prefix rates then
+    cannot apply, and months cannot be rated).
     """
 
     def __init__(self, profile: UsageProfile) -> None:
         self.profile = profile
-        buckets = profile.buckets
-        if buckets.keys:
-            keys = buckets.keys
-            self.key_line, self.lines = _codes((k.direction, k.category, k.country) for k in keys)
-            self.key_prefix, self.prefixes = _codes(k.prefix for k in keys)
-            self.key_hour = _int64s(k.hour_of_week for k in keys)
-            month_codes, months = _codes(k.month for k in keys)
-            self.months = sorted(months)
-            rank = np.asarray([self.months.index(month) for month in months], dtype=np.int64)
-            self.key_month = rank[month_codes]
-            self.row_key = _int64s(buckets.key)
-            self.duration = _int64s(buckets.duration)
-            self.count = _int64s(buckets.count)
-        else:  # no buckets: the categories' histograms, with no hour, prefix or month
-            usages = profile.categories
-            self.key_line, self.lines = _codes((u.direction, u.category, u.country) for u in usages)
-            self.key_prefix, self.prefixes = np.zeros(len(usages), dtype=np.int64), [None]
-            self.key_hour = np.full(len(usages), 168, dtype=np.int64)
-            self.key_month, self.months = np.full(len(usages), -1, dtype=np.int64), []
-            histograms = [u.duration_histogram for u in usages]
-            self.row_key = _int64s(i for i, h in enumerate(histograms) for _ in h)
-            self.duration = _int64s(int(d) for h in histograms for d in h)
-            self.count = _int64s(n for h in histograms for n in h.values())
-        self.row_month = self.key_month[self.row_key]
-        self.max_duration = int(self.duration.max()) if len(self.duration) else 0
+        self.lines: list[LineKey] = []
+        self._line_codes: dict[LineKey, int] = {}
+        for usage in profile.categories:
+            self.line_code((usage.direction, usage.category, usage.country))
+        self._cells: dict[str | None, _Cells] = {}
         self._collapsed: dict[tuple[int, str | None], tuple[Usage, _Collapsed]] = {}
         self._tables: dict[int, tuple[Usage, _RateTable]] = {}
+
+    def line_code(self, line: LineKey) -> int:
+        """The code of ``line`` in ``lines`` (appended if new)."""
+        code = self._line_codes.setdefault(line, len(self.lines))
+        if code == len(self.lines):
+            self.lines.append(line)
+        return code
+
+    @cached_property
+    def index(self) -> _BucketIndex:
+        """The buckets as integer columns, grouped by line (built on first use)."""
+        return _index_buckets(self)
+
+    @property
+    def months(self) -> list[str]:
+        """The calendar months of the buckets, ``YYYY-MM`` in order."""
+        return self.index.months
+
+    # The bucket columns, for callers that rate call by call (bench/comparison.py).
+    @property
+    def prefixes(self) -> list[str | None]:
+        return self.index.prefixes
+
+    @property
+    def key_line(self) -> Int64s:
+        return self.index.key_line
+
+    @property
+    def key_prefix(self) -> Int64s:
+        return self.index.key_prefix
+
+    @property
+    def key_hour(self) -> Int64s:
+        return self.index.key_hour
+
+    @property
+    def row_key(self) -> Int64s:
+        return self.index.row_key
+
+    @property
+    def duration(self) -> Int64s:
+        return self.index.duration
+
+    @property
+    def count(self) -> Int64s:
+        return self.index.count
+
+    def cells(self, month: str | None) -> _Cells:
+        """Answered calls by (line, duration): of the whole profile (``month`` None; from
+        the histograms when complete) or of one calendar month (from the buckets)."""
+        cells = self._cells.get(month)
+        if cells is None:
+            histograms = _histogram_cells(self) if month is None else None
+            cells = histograms if histograms is not None else _index_cells(self.index, month)
+            self._cells[month] = cells
+        return cells
 
     def collapsed(self, usage: Usage, month: str | None) -> _Collapsed:
         """The calls grouped by (line, rate, duration) under ``usage``, for one month or all."""
@@ -187,6 +228,42 @@ class PreparedProfile:
         return hit[1]
 
 
+def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
+    """A ``PreparedProfile`` (the same object if already prepared); nothing is read yet."""
+    return profile if isinstance(profile, PreparedProfile) else PreparedProfile(profile)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """``count[i]`` answered calls of ``duration[i]`` seconds on line ``line[i]``."""
+
+    line: Int64s
+    duration: Int64s
+    count: Int64s
+
+
+@dataclass(frozen=True)
+class _BucketIndex:
+    """The buckets as integer columns, keys sorted by line: line ``l`` has the keys
+    ``line_key_start[l]`` … ``line_key_start[l + 1] − 1``, key ``k`` the rows
+    ``key_row_start[k]`` … ``key_row_start[k + 1] − 1``; row ``r`` is ``count[r]`` calls
+    of ``duration[r]`` seconds in key ``row_key[r]``. ``key_prefix`` indexes ``prefixes``
+    (None: no prefix), ``key_hour`` is 0…167 (168: unknown), ``key_month`` indexes
+    ``months`` (−1: unknown)."""
+
+    prefixes: list[str | None]
+    months: list[str]
+    key_line: Int64s
+    key_prefix: Int64s
+    key_hour: Int64s
+    key_month: Int64s
+    line_key_start: Int64s
+    key_row_start: Int64s
+    row_key: Int64s
+    duration: Int64s
+    count: Int64s
+
+
 def _codes(values: Iterable[T]) -> tuple[Int64s, list[T]]:
     """Values coded by first appearance: the codes and the distinct values."""
     index: dict[T, int] = {}
@@ -194,13 +271,130 @@ def _codes(values: Iterable[T]) -> tuple[Int64s, list[T]]:
     return np.asarray(codes, dtype=np.int64), list(index)
 
 
-def _int64s(values: Iterable[int]) -> Int64s:
-    return np.fromiter(values, dtype=np.int64)
+def _int64s(values: Sequence[int]) -> Int64s:
+    return np.asarray(values, dtype=np.int64)
 
 
-def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
-    """A ``PreparedProfile`` (the same object if already prepared)."""
-    return profile if isinstance(profile, PreparedProfile) else PreparedProfile(profile)
+def _histogram_arrays(prepared: PreparedProfile) -> _Cells:
+    """The categories' duration histograms, one cell per (category, duration)."""
+    usages = prepared.profile.categories
+    histograms = [usage.duration_histogram for usage in usages]
+    count = np.fromiter((n for h in histograms for n in h.values()), dtype=np.int64)
+    text = " ".join(" ".join(h) for h in histograms if h)
+    duration = np.fromstring(text, dtype=np.int64, sep=" ") if text else count[:0]
+    if len(duration) != len(count) or (len(duration) and int(duration.min()) < 0):
+        raise ValueError("profile: duration_histogram keys must be whole seconds")
+    codes = [prepared.line_code((u.direction, u.category, u.country)) for u in usages]
+    line = np.repeat(_int64s(codes), [len(h) for h in histograms])
+    return _Cells(line=line.astype(np.int64), duration=duration, count=count)
+
+
+def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
+    """The categories' histograms as cells, or None when the profile has buckets and the
+    histograms do not account for every answered call (Σ counts ≠ ``answered_calls``)."""
+    profile = prepared.profile
+    counted = sum(sum(usage.duration_histogram.values()) for usage in profile.categories)
+    if profile.buckets.key and counted != profile.totals.answered_calls:
+        return None
+    return _histogram_arrays(prepared)
+
+
+def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
+    """Code the bucket keys, then sort the keys by line and the rows by key."""
+    buckets = prepared.profile.buckets
+    if buckets.key:
+        line_codes, lines = _codes(
+            zip(buckets.key_direction, buckets.key_category, buckets.key_country, strict=True)
+        )
+        key_line = _int64s([prepared.line_code(line) for line in lines])[line_codes]
+        key_prefix, prefixes = _codes(buckets.key_prefix)
+        key_hour = _int64s(buckets.key_hour)
+        month_codes, month_names = _codes(buckets.key_month)
+        months = sorted(month_names)
+        key_month = _int64s([months.index(month) for month in month_names])[month_codes]
+        row_key, duration, count = (
+            _int64s(column) for column in (buckets.key, buckets.duration, buckets.count)
+        )
+    else:  # one key per category, with no prefix, hour or month
+        cells = _histogram_arrays(prepared)
+        keys = len(prepared.profile.categories)
+        key_line = _int64s(
+            [
+                prepared.line_code((u.direction, u.category, u.country))
+                for u in prepared.profile.categories
+            ]
+        )
+        key_prefix, prefixes = np.zeros(keys, dtype=np.int64), [None]
+        key_hour = np.full(keys, 168, dtype=np.int64)
+        key_month, months = np.full(keys, -1, dtype=np.int64), []
+        row_key = np.repeat(
+            np.arange(keys, dtype=np.int64),
+            [len(u.duration_histogram) for u in prepared.profile.categories],
+        )
+        duration, count = cells.duration, cells.count
+    key_order = np.argsort(key_line, kind="stable")
+    key_rank = np.empty_like(key_order)
+    key_rank[key_order] = np.arange(len(key_order))
+    row_key = key_rank[row_key]
+    row_order = np.argsort(row_key, kind="stable")
+    key_line = key_line[key_order]
+    return _BucketIndex(
+        prefixes=prefixes,
+        months=months,
+        key_line=key_line,
+        key_prefix=key_prefix[key_order],
+        key_hour=key_hour[key_order],
+        key_month=key_month[key_order],
+        line_key_start=np.searchsorted(key_line, np.arange(len(prepared.lines) + 1)),
+        key_row_start=np.searchsorted(row_key[row_order], np.arange(len(key_line) + 1)),
+        row_key=row_key[row_order],
+        duration=duration[row_order],
+        count=count[row_order],
+    )
+
+
+def _sum_by(codes: Int64s, weights: Int64s) -> tuple[Int64s, Int64s]:
+    """The distinct ``codes`` whose ``weights`` sum to other than 0, sorted, and those sums
+    (summed in float64 by ``np.bincount``: exact below 2^53 calls)."""
+    if not len(codes):
+        return codes, weights
+    if int(codes.max()) < 4_000_000:
+        sums = np.bincount(codes, weights)
+        distinct = np.flatnonzero(sums).astype(np.int64)
+        return distinct, sums[distinct].astype(np.int64)
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    totals = np.bincount(inverse.reshape(-1), weights).astype(np.int64)
+    kept = totals != 0
+    return distinct[kept], totals[kept]
+
+
+def _index_cells(index: _BucketIndex, month: str | None) -> _Cells:
+    """Answered calls by (line, duration) summed from the buckets: all, or one month's."""
+    row_line, duration, count = index.key_line[index.row_key], index.duration, index.count
+    if month is not None:
+        rows = index.key_month[index.row_key] == index.months.index(month)
+        row_line, duration, count = row_line[rows], duration[rows], count[rows]
+    width = int(duration.max()) + 1 if len(duration) else 1
+    codes, sums = _sum_by(row_line * width + duration, count)
+    line, cell_duration = np.divmod(codes, width)
+    return _Cells(line=line, duration=cell_duration, count=sums)
+
+
+def _distinct(codes: Int64s, size: int) -> tuple[Int64s, Int64s]:
+    """The distinct values of small non-negative ``codes`` (< ``size``), sorted, and each
+    code's index among them — ``np.unique(..., return_inverse=True)`` without a sort."""
+    present = np.zeros(size, dtype=bool)
+    present[codes] = True
+    index = np.cumsum(present) - 1
+    return np.flatnonzero(present).astype(np.int64), index[codes].astype(np.int64)
+
+
+def _ranges(starts: Int64s, lengths: Int64s) -> Int64s:
+    """``starts[i], starts[i] + 1, …, starts[i] + lengths[i] − 1`` for each i, end to end."""
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    result: Int64s = np.repeat(starts - ends + lengths, lengths) + np.arange(total)
+    return result
 
 
 FREE = -1
@@ -236,6 +430,18 @@ def _specificity(rate: UsageRate) -> tuple[int, bool, bool]:
     return prefix_length, rate.country is not None, rate.band is not None
 
 
+def _line_rates(usage: Usage, line: LineKey) -> list[UsageRate]:
+    """The rates that may price a call of ``line`` (by direction, category and country)."""
+    direction, category, country = line
+    return [
+        rate
+        for rate in usage.rates
+        if rate.direction == direction
+        and rate.category == category
+        and rate.country in (None, country)
+    ]
+
+
 def _choose_rate(usage: Usage, line: LineKey, chain: frozenset[str], band: str | None) -> int:
     """The slot of the most specific rate for a call: a rate index, FREE or NO_RATE."""
     direction, category, country = line
@@ -264,87 +470,115 @@ def _prefix_chain(prefix: str | None, tariff_prefixes: set[str]) -> frozenset[st
     return frozenset(c for c in candidates if c in tariff_prefixes)
 
 
-def _distinct(codes: Int64s, size: int) -> tuple[Int64s, Int64s]:
-    """The distinct values of small non-negative ``codes`` (< ``size``), sorted, and each
-    code's index among them — ``np.unique(..., return_inverse=True)`` without a sort."""
-    present = np.zeros(size, dtype=bool)
-    present[codes] = True
-    index = np.cumsum(present) - 1
-    return np.flatnonzero(present).astype(np.int64), index[codes].astype(np.int64)
+def _band_of_hour(usage: Usage) -> Int64s:
+    """Each hour of the week's band, as an index into ``usage.time_bands``; the hours of no
+    band and the unknown hour 168 get ``len(usage.time_bands)``."""
+    band_of_hour = np.full(169, len(usage.time_bands), dtype=np.int64)
+    for index, hours in enumerate(usage.band_hours().values()):
+        band_of_hour[sorted(hours)] = index
+    return band_of_hour
+
+
+def _key_slots(
+    prepared: PreparedProfile, usage: Usage, line: int, month: str | None
+) -> tuple[Int64s, Int64s]:
+    """The keys of ``line`` (of ``month`` only, if given) and each one's rate slot, chosen
+    once per distinct (tariff prefixes the key's prefix starts with, time band)."""
+    index = prepared.index
+    start, stop = int(index.line_key_start[line]), int(index.line_key_start[line + 1])
+    keys = np.arange(start, stop, dtype=np.int64)
+    if month is not None:
+        keys = keys[index.key_month[start:stop] == index.months.index(month)]
+    rates = _line_rates(usage, prepared.lines[line])
+    band_names: list[str | None] = [*usage.time_bands, None]
+    band = (
+        _band_of_hour(usage)[index.key_hour[keys]]
+        if any(rate.band for rate in rates)
+        else np.full(len(keys), len(band_names) - 1, dtype=np.int64)
+    )
+    line_prefixes = {rate.prefix for rate in rates if rate.prefix}
+    chains: dict[frozenset[str], int] = {frozenset(): 0}
+    chain = np.zeros(len(keys), dtype=np.int64)
+    if line_prefixes:
+        prefix_codes, prefix_of_key = np.unique(index.key_prefix[keys], return_inverse=True)
+        chain_of_prefix = [
+            chains.setdefault(_prefix_chain(index.prefixes[p], line_prefixes), len(chains))
+            for p in prefix_codes.tolist()
+        ]
+        chain = _int64s(chain_of_prefix)[prefix_of_key.reshape(-1)]
+    groups, group_of_key = np.unique(chain * len(band_names) + band, return_inverse=True)
+    chain_list = list(chains)
+    group_slot = _int64s(
+        [
+            _choose_rate(
+                usage,
+                prepared.lines[line],
+                chain_list[g // len(band_names)],
+                band_names[g % len(band_names)],
+            )
+            for g in groups.tolist()
+        ]
+    )
+    return keys, group_slot[group_of_key.reshape(-1)]
 
 
 def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
-    """Collapse the buckets to what ``usage`` prices by, then group calls by (line, rate,
-    duration): a pass over the bucket rows with numpy, rate matching per distinct key."""
-    tariff_prefixes = {rate.prefix for rate in usage.rates if rate.prefix}
-    band_names = list(usage.time_bands)
-    band_of_hour = np.full(169, len(band_names), dtype=np.int64)
-    if any(rate.band for rate in usage.rates):
-        for index, hours in enumerate(usage.band_hours().values()):
-            band_of_hour[sorted(hours)] = index
-    chain_index: dict[frozenset[str], int] = {}
-    prefix_chain = np.asarray(
-        [
-            chain_index.setdefault(c, len(chain_index))
-            for c in (_prefix_chain(p, tariff_prefixes) for p in prepared.prefixes)
-        ],
-        dtype=np.int64,
+    """The calls grouped by (line, rate slot, duration) under ``usage``.
+
+    A line none of whose rates depends on the prefix or the time band has one slot and
+    takes its cells (``PreparedProfile.cells``) whole. For a line priced by prefix or band,
+    each of its bucket keys gets a slot; the slot over the most bucket rows (the dominant
+    one, D) takes the line's cells, and only the rows of the other keys are read, each moved
+    from D to its own slot s: ``n(s, d) = [s = D]·n(d) + Σ_{k: slot s} n(k, d) −
+    [s = D]·Σ_{k: slot ≠ D} n(k, d)``, n(d) the line's calls of d seconds, n(k, d) the key's.
+    """
+    if month is not None and month not in prepared.months:
+        raise ValueError(f"the profile has no calls in month {month!r}")
+    cells = prepared.cells(month)
+    n_slots = len(usage.rates) + 2
+    lines = prepared.lines
+    line_slot = _int64s([_choose_rate(usage, line, frozenset(), None) % n_slots for line in lines])
+    pair, duration, count = [cells.line * n_slots], [cells.duration], [cells.count]
+    for line in range(len(lines)):
+        if not any(rate.prefix or rate.band for rate in _line_rates(usage, lines[line])):
+            continue
+        keys, slots = _key_slots(prepared, usage, line, month)
+        if not len(keys):
+            continue
+        index = prepared.index
+        codes = slots % n_slots
+        rows = index.key_row_start[keys + 1] - index.key_row_start[keys]
+        dominant = int(np.argmax(np.bincount(codes, rows, minlength=n_slots)))
+        line_slot[line] = dominant
+        moved = codes != dominant
+        moved_rows = _ranges(index.key_row_start[keys[moved]], rows[moved])
+        moved_duration, moved_count = index.duration[moved_rows], index.count[moved_rows]
+        pair += [
+            line * n_slots + np.repeat(codes[moved], rows[moved]),
+            np.full_like(moved_rows, line * n_slots + dominant),
+        ]
+        duration += [moved_duration, moved_duration]
+        count += [moved_count, -moved_count]
+    pair[0] = pair[0] + line_slot[cells.line]
+    all_pairs, all_durations, all_counts = (
+        np.concatenate(parts) for parts in (pair, duration, count)
     )
-    chains = list(chain_index)
-    key_band = band_of_hour[prepared.key_hour]
-    n_chain, n_band = max(len(chains), 1), len(band_names) + 1
-    key_group = (
-        (prepared.key_line * n_chain + prefix_chain[prepared.key_prefix]) * n_band + key_band
-        if len(prepared.key_line)
-        else prepared.key_line
-    )
-    groups, key_to_group = _distinct(key_group, len(prepared.lines) * n_chain * n_band)
-    n_rates = len(usage.rates)
-    group_pair = np.empty(len(groups), dtype=np.int64)
-    for g, code in enumerate(groups.tolist()):
-        rest, band = divmod(code, n_band)
-        line, chain = divmod(rest, n_chain)
-        slot = _choose_rate(
-            usage,
-            prepared.lines[line],
-            chains[chain] if chains else frozenset(),
-            band_names[band] if band < len(band_names) else None,
-        )
-        group_pair[g] = line * (n_rates + 2) + (slot % (n_rates + 2))
-    key_pair = group_pair[key_to_group]
-    if month is not None:
-        if month not in prepared.months:
-            raise ValueError(f"the profile has no calls in month {month!r}")
-        rows_mask = prepared.row_month == prepared.months.index(month)
-        row_key, duration, count = (
-            prepared.row_key[rows_mask],
-            prepared.duration[rows_mask],
-            prepared.count[rows_mask],
-        )
-    else:
-        row_key, duration, count = prepared.row_key, prepared.duration, prepared.count
-    pairs, key_pair_index = _distinct(key_pair, len(prepared.lines) * (n_rates + 2))
-    row_pair = key_pair_index[row_key]
-    width = prepared.max_duration + 1
-    if len(pairs) * width <= 4_000_000:
-        sums = np.bincount(row_pair * width + duration, count, len(pairs) * width)
-        cells = np.flatnonzero(sums)
-        pair_of_cell, cell_duration = np.divmod(cells, width)
-        cell_count = sums[cells].astype(np.int64)
-    else:
-        codes, inverse = np.unique(row_pair * width + duration, return_inverse=True)
-        cell_count = np.bincount(inverse.reshape(-1), count).astype(np.int64)
-        pair_of_cell, cell_duration = np.divmod(codes, width)
+    pairs, pair_index = _distinct(all_pairs, len(lines) * n_slots)
+    width = int(all_durations.max()) + 1 if len(all_durations) else 1
+    codes, sums = _sum_by(pair_index * width + all_durations, all_counts)
+    if len(sums) and int(sums.min()) < 0:
+        raise ValueError("profile: the duration histograms disagree with the buckets")
+    pair_of_cell, cell_duration = np.divmod(codes, width)
     used, pair_start, pair_of_row = np.unique(pair_of_cell, return_index=True, return_inverse=True)
-    pair_line, pair_slot = np.divmod(pairs[used], n_rates + 2)
-    pair_slot = np.where(pair_slot >= n_rates, pair_slot - (n_rates + 2), pair_slot)
+    pair_line, pair_slot = np.divmod(pairs[used], n_slots)
+    pair_slot = np.where(pair_slot >= n_slots - 2, pair_slot - n_slots, pair_slot)
     return _Collapsed(
         pair_line=pair_line.astype(np.int64),
         pair_slot=pair_slot.astype(np.int64),
         pair_start=pair_start.astype(np.int64),
         pair=pair_of_row.reshape(-1).astype(np.int64),
         duration=cell_duration.astype(np.int64),
-        count=cell_count,
+        count=sums,
     )
 
 
