@@ -12,16 +12,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from pydantic import BaseModel, Field
 
 from app.core.bills import BillFormat, CallTable, ColumnMapping, FileCalls, read_calls
-from app.core.bills.table import COST_DTYPE, SKIP_OVERLAP, dedupe_calls
+from app.core.bills.table import SKIP_OVERLAP, dedupe_calls
 from app.core.erlang import channels_for, erlang_b
 from app.core.numberplan import (
     CATEGORY_DTYPE,
@@ -46,6 +48,7 @@ from app.core.usage import (
 )
 
 Progress = Callable[[float], None]
+Int64s = npt.NDArray[np.int64]
 DIRECTION_DTYPE = pl.Enum([d.value for d in Direction])
 TRUNK = (Direction.INBOUND.value, Direction.OUTBOUND.value)
 DAY_SECONDS = 86_400
@@ -323,33 +326,6 @@ def build_profile(
     return profile
 
 
-def _seconds_per_hour(trunk: pl.DataFrame) -> pl.DataFrame:
-    """Call seconds in each clock hour ``h`` (``[3600h, 3600(h+1))``) of intervals
-    ``[s, e)``: calls within one hour or across two are split directly, longer ones by
-    exploding their hours."""
-    spans = trunk.filter(pl.col("e") > pl.col("s")).with_columns(
-        h0=pl.col("s") // 3600, h1=(pl.col("e") - 1) // 3600
-    )
-    one = spans.filter(pl.col("h0") == pl.col("h1")).select(
-        h=pl.col("h0"), sec=pl.col("e") - pl.col("s")
-    )
-    two = spans.filter(pl.col("h1") == pl.col("h0") + 1)
-    first_part = two.select(h=pl.col("h0"), sec=pl.col("h1") * 3600 - pl.col("s"))
-    second_part = two.select(h=pl.col("h1"), sec=pl.col("e") - pl.col("h1") * 3600)
-    longer = (
-        spans.filter(pl.col("h1") > pl.col("h0") + 1)
-        .with_columns(h=pl.int_ranges(pl.col("h0"), pl.col("h1") + 1))
-        .explode("h")
-        .select(
-            "h",
-            sec=pl.min_horizontal(pl.col("e"), (pl.col("h") + 1) * 3600)
-            - pl.max_horizontal(pl.col("s"), pl.col("h") * 3600),
-        )
-    )
-    parts = pl.concat([one, first_part, second_part, longer], how="vertical_relaxed")
-    return parts.group_by("h").agg(pl.col("sec").sum())
-
-
 class _Traffic(BaseModel):
     busy_hour_erlangs: float
     peak: int
@@ -357,95 +333,143 @@ class _Traffic(BaseModel):
     days: list[DayTraffic]
 
 
-def _peak_concurrency(trunk: pl.DataFrame) -> int:
-    """The most intervals ``[s, e)`` in progress at one instant: at each start ``s``, the
-    starts up to ``s`` minus the ends up to ``s`` (an end at ``s`` does not overlap)."""
-    if trunk.height == 0:
+def _seconds_per_hour(s: Int64s, e: Int64s) -> tuple[int, Int64s]:
+    """Call seconds in each clock hour of intervals ``[s, e)``, from the first start's hour
+    ``h₀`` on: (h₀, seconds of hours h₀, h₀ + 1, …).
+
+    With ``F(T) = Σ_{s<T} (T − s) − Σ_{e<T} (T − e)`` the call seconds before ``T``, hour
+    ``h`` holds ``F(3600(h+1)) − F(3600h)``; the sums come from per-hour counts and sums of
+    the starts and ends (exact integers, no call is split)."""
+    first_hour = int(s.min()) // 3600
+    hours = int(e.max() - first_hour * 3600) // 3600 + 2
+    bounds = np.arange(hours, dtype=np.int64) * 3600  # T, relative to the first hour
+
+    def before(times: Int64s) -> Int64s:
+        """Σ_{t<T} (T − t) at each bound T."""
+        relative = times - first_hour * 3600
+        hour = relative // 3600
+        count = np.bincount(hour, minlength=hours)
+        offset = np.bincount(hour, weights=relative % 3600, minlength=hours)
+        total = count * 3600 * np.arange(hours, dtype=np.int64) + np.rint(offset).astype(np.int64)
+        counted = np.concatenate(([0], np.cumsum(count)[:-1]))
+        summed = np.concatenate(([0], np.cumsum(total)[:-1]))
+        return np.asarray(bounds * counted - summed, dtype=np.int64)
+
+    seconds = np.diff(before(s) - before(e))
+    return first_hour, np.asarray(seconds, dtype=np.int64)
+
+
+def _peak_concurrency(s: Int64s, e: Int64s) -> int:
+    """The most intervals ``[s, e)`` in progress at one instant: at the i-th of the sorted
+    starts, ``i + 1`` started minus the ends up to it (an end at ``s`` does not overlap);
+    over tied starts the last is exact and the largest. (Stable sorts: bills come nearly
+    in time order, which they sort in linear time.)"""
+    if len(s) == 0:
         return 0
-    starts = trunk.get_column("s").sort()
-    ends = trunk.get_column("e").sort()
-    started = starts.search_sorted(starts, side="right").cast(pl.Int64)
-    ended = ends.search_sorted(starts, side="right").cast(pl.Int64)
-    return int((started - ended).max() or 0)  # type: ignore[arg-type]
+    starts = np.sort(s, kind="stable")
+    ended = np.searchsorted(np.sort(e, kind="stable"), starts, side="right")
+    return int((np.arange(1, len(starts) + 1) - ended).max())
 
 
 def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     """Busy hour, peak concurrency, weekday×hour means and daily busy hours of trunk calls,
     each call holding a channel over ``[start, start + hold_s)`` (local wall-clock time)."""
-    trunk = (
-        calls.select("direction", s=pl.col("t0"), e=pl.col("t0") + pl.col("hold_s"))
-        .filter(pl.col("direction").is_in(TRUNK))
-        .drop("direction")
-    )
-    hours = _seconds_per_hour(trunk)
-    busy = int(hours.select(pl.col("sec").max()).item() or 0) / 3600 if hours.height else 0.0
-    peak = _peak_concurrency(trunk)
-    hours = hours.with_columns(
-        day=pl.from_epoch(pl.col("h") * 3600, time_unit="s").dt.date(),
-        hour=(pl.col("h") % 24).cast(pl.Int32),
-    ).with_columns(weekday=pl.col("day").dt.weekday().cast(pl.Int32) - 1)
-    slots = [0] * 7
-    day = first
-    while day <= last:
-        slots[day.weekday()] += 1
-        day += dt.timedelta(days=1)
+    trunk = calls.select("t0", "hold_s", "direction").filter(pl.col("direction").is_in(TRUNK))
     matrix = [[0.0] * 24 for _ in range(7)]
-    for weekday, hour, seconds in (
-        hours.group_by("weekday", "hour").agg(pl.col("sec").sum()).iter_rows()
-    ):
-        if slots[weekday]:
-            matrix[weekday][hour] = seconds / 3600 / slots[weekday]
-    starts = (
-        trunk.group_by((pl.col("s") // 86_400).alias("d"))
-        .agg(pl.len().alias("calls"))
-        .select(pl.from_epoch(pl.col("d") * 86_400, time_unit="s").dt.date().alias("day"), "calls")
-    )
-    per_day = hours.group_by("day").agg((pl.col("sec").max() / 3600).alias("erlangs"))
-    joined = starts.join(per_day, on="day", how="full", coalesce=True).sort("day")
+    if trunk.height == 0:
+        return _Traffic(busy_hour_erlangs=0.0, peak=0, weekday_hour=matrix, days=[])
+    s = trunk.get_column("t0").to_numpy()
+    e = s + trunk.get_column("hold_s").to_numpy()
+    first_hour, seconds = _seconds_per_hour(s, e)
+    hour = first_hour + np.arange(len(seconds))
+    day = hour // 24
+    slots = [0] * 7
+    for offset in range((last - first).days + 1):
+        slots[(first + dt.timedelta(days=offset)).weekday()] += 1
+    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
+    by_weekday_hour = np.bincount(weekday * 24 + hour % 24, weights=seconds, minlength=168)
+    for cell, total in enumerate(by_weekday_hour.tolist()):
+        if slots[cell // 24]:
+            matrix[cell // 24][cell % 24] = total / 3600 / slots[cell // 24]
+    first_day = int(day[0])
+    day_max = np.zeros(int(day[-1]) - first_day + 1, dtype=np.int64)
+    np.maximum.at(day_max, day - first_day, seconds)
+    start_days = s // DAY_SECONDS - first_day
+    day_calls = np.bincount(start_days, minlength=len(day_max))
+    epoch = dt.date(1970, 1, 1)
     days = [
-        DayTraffic(date=d.isoformat(), calls=int(c or 0), busy_hour_erlangs=float(e or 0.0))
-        for d, c, e in joined.select("day", "calls", "erlangs").iter_rows()
+        DayTraffic(
+            date=(epoch + dt.timedelta(days=first_day + i)).isoformat(),
+            calls=int(day_calls[i]),
+            busy_hour_erlangs=int(day_max[i]) / 3600,
+        )
+        for i in np.flatnonzero((day_calls > 0) | (day_max > 0)).tolist()
     ]
-    return _Traffic(busy_hour_erlangs=busy, peak=peak, weekday_hour=matrix, days=days)
+    return _Traffic(
+        busy_hour_erlangs=int(seconds.max()) / 3600,
+        peak=_peak_concurrency(s, e),
+        weekday_hour=matrix,
+        days=days,
+    )
 
 
-CELL_DIMS = ["direction", "category", "country", "prefix_code", "how", "month"]
+# Cells of calls are keyed by integer codes: ``line`` = (direction, category, country) and
+# ``bucket`` = (line, prefix code, hour of week), each a bit field of one Int64.
+PREFIX_BITS = 27  # prefix codes (numberplan.prefix_code) are below 10⁸ < 2²⁷; 0 for none
+HOUR_BITS = 8
+
+
+def _coded(calls: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str, str | None]]]:
+    """The calls as integer codes ``line``, ``bucket``, ``month``, ``answered``,
+    ``billsec``, ``billable`` (and ``cost``), and each line code's (direction, category,
+    country); codes sort as direction, category, country (nulls last), prefix, hour."""
+    countries = calls.get_column("country").drop_nulls().unique().sort().to_list()
+    country_count = len(countries) + 1  # the last code: no country
+    line = (
+        pl.col("direction").to_physical().cast(pl.Int64) * len(Category)
+        + pl.col("category").to_physical().cast(pl.Int64)
+    ) * country_count + pl.col("country").cast(pl.Enum(countries)).to_physical().cast(
+        pl.Int64
+    ).fill_null(country_count - 1)
+    bucket = (pl.col("line") * 2**PREFIX_BITS + pl.col("prefix_code").fill_null(0)) * (
+        2**HOUR_BITS
+    ) + pl.col("how").cast(pl.Int64)
+    coded = calls.select(
+        "month", "answered", "billsec", "billable", "cost", "prefix_code", "how", line=line
+    ).with_columns(bucket=bucket)
+    names = [
+        (d.value, c.value, country)
+        for d in Direction
+        for c in Category
+        for country in [*countries, None]
+    ]
+    return coded.drop("prefix_code", "how"), names
 
 
 def _cell_aggregates(
     calls: pl.DataFrame,
 ) -> tuple[list[CategoryUsage], list[MonthTotals], DurationBuckets]:
-    """Categories, months and buckets: sums over the calls' cells."""
-    cells = _cells(calls)
-    return _categories(cells), _months(cells), _buckets(cells)
-
-
-def _cells(calls: pl.DataFrame) -> pl.DataFrame:
-    """Calls counted by (direction, category, country, prefix, hour of week, month,
-    answered, billsec): ``n`` calls and their ``cost`` (null when none has one). Every
-    aggregate of the profile but traffic is a sum over these cells."""
-    has_cost = calls.select(pl.col("cost").is_not_null().any()).item()
-    cost = (
-        [_cost_sum().alias("cost")] if has_cost else [pl.lit(None, dtype=COST_DTYPE).alias("cost")]
-    )
-    keyed = calls.select(
-        "direction",
-        "category",
-        pl.col("country").cast(pl.Categorical),
-        "prefix_code",
-        "how",
-        "month",
-        "answered",
-        "billsec",
-        "cost",
-    )
-    return keyed.group_by([*CELL_DIMS, "answered", "billsec"], maintain_order=True).agg(
-        pl.len().alias("n"), *cost
+    """Categories, months and buckets, each from one group-by of integer-coded calls."""
+    coded, names = _coded(calls)
+    has_cost = bool(coded.select(pl.col("cost").is_not_null().any()).item())
+    return (
+        _categories(coded, names, has_cost),
+        _months(coded, has_cost),
+        _buckets(coded.filter("answered"), names),
     )
 
 
-def _cost_sum(column: str = "cost") -> pl.Expr:
-    return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).otherwise(None)
+def _sums(has_cost: bool) -> list[pl.Expr]:
+    """Calls, answered calls, billable seconds and billed cost (null when none has one)."""
+    cost = pl.col("cost")
+    return [
+        pl.len().alias("calls"),
+        pl.col("answered").sum().alias("answered_calls"),
+        pl.col("billable").sum().alias("billable_seconds"),
+        (pl.when(cost.is_not_null().any()).then(cost.sum()) if has_cost else pl.lit(None)).alias(
+            "billed_cost"
+        ),
+    ]
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -457,102 +481,103 @@ def _month_name(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
 
-def _categories(cells: pl.DataFrame) -> list[CategoryUsage]:
-    dims = ["direction", "category", "country"]
-    answered_n = pl.when(pl.col("answered")).then(pl.col("n")).otherwise(0)
-    groups = (
-        cells.group_by(dims)
-        .agg(
-            pl.col("n").sum().alias("calls"),
-            answered_n.sum().alias("answered_calls"),
-            (answered_n * pl.col("billsec")).sum().alias("billable_seconds"),
-            _cost_sum().alias("billed_cost"),
-        )
-        .with_columns(pl.col("direction", "category", "country").cast(pl.String))
-        .sort(dims, nulls_last=True)
-    )
-    histograms: dict[tuple[str, str, str | None], dict[str, int]] = defaultdict(dict)
-    for d, c, country, seconds, count in (
-        cells.filter(pl.col("answered"))
-        .group_by([*dims, "billsec"])
-        .agg(pl.col("n").sum())
-        .with_columns(pl.col("direction", "category", "country").cast(pl.String))
-        .sort([*dims, "billsec"], nulls_last=True)
+def _categories(
+    coded: pl.DataFrame, names: list[tuple[str, str, str | None]], has_cost: bool
+) -> list[CategoryUsage]:
+    """One usage a (direction, category, country), sorted by their names (nulls last),
+    with its exact histogram of answered calls by billable seconds."""
+    histograms: dict[int, dict[str, int]] = defaultdict(dict)
+    for line, seconds, count in (
+        coded.filter("answered")
+        .group_by("line", "billsec")
+        .len()
+        .sort("line", "billsec")
         .iter_rows()
     ):
-        histograms[(d, c, country)][str(seconds)] = int(count)
-    return [
+        histograms[line][str(seconds)] = count
+    lines = coded.group_by("line").agg(_sums(has_cost)).iter_rows(named=True)
+    usages = [
         CategoryUsage(
-            direction=Direction(row["direction"]),
-            category=Category(row["category"]),
-            country=row["country"],
-            calls=int(row["calls"]),
-            answered_calls=int(row["answered_calls"]),
-            billable_seconds=int(row["billable_seconds"]),
+            direction=Direction(names[row["line"]][0]),
+            category=Category(names[row["line"]][1]),
+            country=names[row["line"]][2],
+            calls=row["calls"],
+            answered_calls=row["answered_calls"],
+            billable_seconds=row["billable_seconds"],
             billed_cost=_money(row["billed_cost"]),
-            duration_histogram=histograms.get(
-                (row["direction"], row["category"], row["country"]), {}
-            ),
+            duration_histogram=histograms.get(row["line"], {}),
         )
-        for row in groups.iter_rows(named=True)
+        for row in lines
     ]
-
-
-def _months(cells: pl.DataFrame) -> list[MonthTotals]:
-    answered_n = pl.when(pl.col("answered")).then(pl.col("n")).otherwise(0)
-    rows = (
-        cells.group_by("month")
-        .agg(
-            pl.col("n").sum().alias("calls"),
-            answered_n.sum().alias("answered_calls"),
-            (answered_n * pl.col("billsec")).sum().alias("billable_seconds"),
-            _cost_sum().alias("billed_cost"),
-        )
-        .sort("month")
+    return sorted(
+        usages,
+        key=lambda u: (u.direction.value, u.category.value, u.country is None, u.country or ""),
     )
+
+
+def _months(coded: pl.DataFrame, has_cost: bool) -> list[MonthTotals]:
+    rows = coded.group_by("month").agg(_sums(has_cost)).sort("month")
     return [
         MonthTotals(
             month=_month_name(r["month"]),
-            calls=int(r["calls"]),
-            answered_calls=int(r["answered_calls"]),
-            billable_seconds=int(r["billable_seconds"]),
+            calls=r["calls"],
+            answered_calls=r["answered_calls"],
+            billable_seconds=r["billable_seconds"],
             billed_cost=_money(r["billed_cost"]),
         )
         for r in rows.iter_rows(named=True)
     ]
 
 
-def _buckets(cells: pl.DataFrame) -> DurationBuckets:
+def _buckets(answered: pl.DataFrame, names: list[tuple[str, str, str | None]]) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
-    month, billable seconds), column-wise, in the order of the calls' first appearance
-    (the same bill always gives the same table)."""
-    buckets = (
-        cells.filter(pl.col("answered"))
-        .group_by(CELL_DIMS, maintain_order=True)
-        .agg(pl.col("billsec"), pl.col("n"))
-        .with_columns(
-            pl.col("direction", "category", "country").cast(pl.String),
-            prefix=prefix_text(pl.col("prefix_code")),
-        )
-        .with_row_index("k")
+    month, billable seconds), column-wise, buckets in the order of their codes."""
+    first_month = int(answered.select(pl.col("month").min()).item() or 0)
+    month_span = int(answered.select(pl.col("month").max()).item() or 0) - first_month + 1
+    calls = answered.select(
+        cell=pl.col("bucket") * month_span + pl.col("month") - first_month, billsec="billsec"
+    ).sort("cell", "billsec")
+    cell = calls.get_column("cell").to_numpy()
+    billsec = calls.get_column("billsec").to_numpy()
+    row_start = np.ones(len(cell), dtype=bool)  # a new (cell, billsec) row starts here
+    row_start[1:] = (cell[1:] != cell[:-1]) | (billsec[1:] != billsec[:-1])
+    first = np.flatnonzero(row_start)
+    count = np.diff(first, append=len(cell))
+    cell = cell[first]
+    cell_start = np.ones(len(cell), dtype=bool)
+    cell_start[1:] = cell[1:] != cell[:-1]
+    key = np.cumsum(cell_start) - 1
+    cell = cell[cell_start]
+    bucket, month = cell // month_span, cell % month_span + first_month
+    line = bucket >> (PREFIX_BITS + HOUR_BITS)
+    prefix_codes, prefix_index = np.unique(
+        (bucket >> HOUR_BITS) & (2**PREFIX_BITS - 1), return_inverse=True
     )
-    rows = buckets.select("k", "billsec", "n").explode("billsec", "n")
-    months = {m: _month_name(m) for m in buckets.get_column("month").unique().to_list()}
+    texts = pl.select(prefix_text(pl.lit(pl.Series(prefix_codes)))).to_series().to_list()
+    prefixes = _objects(
+        None if c == 0 else t for c, t in zip(prefix_codes.tolist(), texts, strict=True)
+    )
+    month_numbers, month_index = np.unique(month, return_inverse=True)
+    months = _objects(_month_name(m) for m in month_numbers.tolist())
     return DurationBuckets.model_construct(
-        key_direction=[_DIRECTIONS[d] for d in buckets.get_column("direction").to_list()],
-        key_category=[_CATEGORIES[c] for c in buckets.get_column("category").to_list()],
-        key_country=buckets.get_column("country").to_list(),
-        key_prefix=buckets.get_column("prefix").to_list(),
-        key_hour=buckets.get_column("how").cast(pl.Int64).to_list(),
-        key_month=[months[m] for m in buckets.get_column("month").to_list()],
-        key=rows.get_column("k").cast(pl.Int64).to_list(),
-        duration=rows.get_column("billsec").to_list(),
-        count=rows.get_column("n").cast(pl.Int64).to_list(),
+        key_direction=_objects(Direction(d) for d, _, _ in names)[line].tolist(),
+        key_category=_objects(Category(c) for _, c, _ in names)[line].tolist(),
+        key_country=_objects(country for _, _, country in names)[line].tolist(),
+        key_prefix=prefixes[prefix_index].tolist(),
+        key_hour=(bucket & (2**HOUR_BITS - 1)).tolist(),
+        key_month=months[month_index].tolist(),
+        key=key.tolist(),
+        duration=billsec[first].tolist(),
+        count=count.tolist(),
     )
 
 
-_DIRECTIONS = {d.value: d for d in Direction}
-_CATEGORIES = {c.value: c for c in Category}
+def _objects(values: Iterable[object]) -> npt.NDArray[np.object_]:
+    """A numpy array of Python objects, to pick many of them by an index array at once."""
+    items = list(values)
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
 
 
 def _signal_figures(calls: pl.DataFrame, talk_files: list[int]) -> dict[str, int]:
