@@ -59,7 +59,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
@@ -120,11 +120,18 @@ T = TypeVar("T")
 LineKey = tuple[Direction, Category, str | None]
 
 
+_DIVISION = Context(prec=28)
+
+
+def _quotient(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` as a Decimal: exact when it terminates, else to 28
+    significant digits."""
+    return _DIVISION.divide(Decimal(numerator), Decimal(denominator))
+
+
 def _decimal(value: Fraction) -> Decimal:
-    """A fraction as a Decimal: exact when it terminates, else to 28 significant digits."""
-    with localcontext() as context:
-        context.prec = 28
-        return Decimal(value.numerator) / Decimal(value.denominator)
+    """A fraction as a Decimal (see ``_quotient``)."""
+    return _quotient(value.numerator, value.denominator)
 
 
 # ------------------------------------------------------------------------ prepared profiles
@@ -244,12 +251,12 @@ class _Cells:
 
 @dataclass(frozen=True)
 class _BucketIndex:
-    """The buckets as integer columns, keys sorted by line: line ``l`` has the keys
-    ``line_key_start[l]`` … ``line_key_start[l + 1] − 1``, key ``k`` the rows
-    ``key_row_start[k]`` … ``key_row_start[k + 1] − 1``; row ``r`` is ``count[r]`` calls
-    of ``duration[r]`` seconds in key ``row_key[r]``. ``key_prefix`` indexes ``prefixes``
-    (None: no prefix), ``key_hour`` is 0…167 (168: unknown), ``key_month`` indexes
-    ``months`` (−1: unknown)."""
+    """The buckets as integer columns, keys sorted by (line, month, hour): segment
+    ``s = segment(line, month, hour)`` has the keys ``segment_key_start[s]`` …
+    ``segment_key_start[s + 1] − 1``, key ``k`` the rows ``key_row_start[k]`` …
+    ``key_row_start[k + 1] − 1``; row ``r`` is ``count[r]`` calls of ``duration[r]`` seconds
+    in key ``row_key[r]``. ``key_prefix`` indexes ``prefixes`` (None: no prefix),
+    ``key_hour`` is 0…167 (168: unknown), ``key_month`` indexes ``months`` (−1: unknown)."""
 
     prefixes: list[str | None]
     months: list[str]
@@ -257,11 +264,21 @@ class _BucketIndex:
     key_prefix: Int64s
     key_hour: Int64s
     key_month: Int64s
-    line_key_start: Int64s
+    segment_key_start: Int64s
     key_row_start: Int64s
     row_key: Int64s
     duration: Int64s
     count: Int64s
+
+    def segment(self, line: int, month: int, hour: int) -> int:
+        """``(line · (M + 1) + month + 1) · 169 + hour``, M months (month −1: unknown)."""
+        return (line * (len(self.months) + 1) + month + 1) * 169 + hour
+
+    def key_range(self, line: int, month: int | None) -> tuple[int, int]:
+        """The keys of ``line`` (of one month, if given) are ``start`` … ``stop − 1``."""
+        first = self.segment(line, -1 if month is None else month, 0)
+        last = self.segment(line + 1, -1, 0) if month is None else first + 169
+        return int(self.segment_key_start[first]), int(self.segment_key_start[last])
 
 
 def _codes(values: Iterable[T]) -> tuple[Int64s, list[T]]:
@@ -300,7 +317,7 @@ def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
 
 
 def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
-    """Code the bucket keys, then sort the keys by line and the rows by key."""
+    """Code the bucket keys, then sort the keys by (line, month, hour) and the rows by key."""
     buckets = prepared.profile.buckets
     if buckets.key:
         line_codes, lines = _codes(
@@ -332,21 +349,22 @@ def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
             [len(u.duration_histogram) for u in prepared.profile.categories],
         )
         duration, count = cells.duration, cells.count
-    key_order = np.argsort(key_line, kind="stable")
+    key_segment = (key_line * (len(months) + 1) + key_month + 1) * 169 + key_hour
+    key_order = np.argsort(key_segment, kind="stable")
     key_rank = np.empty_like(key_order)
     key_rank[key_order] = np.arange(len(key_order))
     row_key = key_rank[row_key]
     row_order = np.argsort(row_key, kind="stable")
-    key_line = key_line[key_order]
+    segments = len(prepared.lines) * (len(months) + 1) * 169
     return _BucketIndex(
         prefixes=prefixes,
         months=months,
-        key_line=key_line,
+        key_line=key_line[key_order],
         key_prefix=key_prefix[key_order],
         key_hour=key_hour[key_order],
         key_month=key_month[key_order],
-        line_key_start=np.searchsorted(key_line, np.arange(len(prepared.lines) + 1)),
-        key_row_start=np.searchsorted(row_key[row_order], np.arange(len(key_line) + 1)),
+        segment_key_start=np.searchsorted(key_segment[key_order], np.arange(segments + 1)),
+        key_row_start=np.searchsorted(row_key[row_order], np.arange(len(key_order) + 1)),
         row_key=row_key[row_order],
         duration=duration[row_order],
         count=count[row_order],
@@ -403,15 +421,15 @@ NO_RATE = -2
 
 @dataclass(frozen=True)
 class _Collapsed:
-    """Calls grouped by (line, rate slot, duration). ``pair_line``/``pair_slot`` list the
-    distinct (line, slot) pairs, by line; a slot indexes ``usage.rates`` or is FREE /
-    NO_RATE. Each row is ``count`` calls of ``duration`` seconds of pair ``pair``; rows are
-    sorted by pair, and ``pair_start`` gives each pair's first row."""
+    """Calls by (line, rate slot, duration), in runs of rows: run ``i`` is the rows
+    ``run_start[i]`` … ``run_start[i + 1] − 1``, of line ``run_line[i]``; row ``r`` is
+    ``count[r]`` calls of ``duration[r]`` seconds charged by ``slot[r]`` (an index into
+    ``usage.rates``, FREE or NO_RATE). A negative count takes calls back from another run of
+    the same line: every sum over calls is linear, so the runs add up exactly."""
 
-    pair_line: Int64s
-    pair_slot: Int64s
-    pair_start: Int64s
-    pair: Int64s
+    run_line: Int64s
+    run_start: Int64s
+    slot: Int64s
     duration: Int64s
     count: Int64s
 
@@ -479,58 +497,67 @@ def _band_of_hour(usage: Usage) -> Int64s:
     return band_of_hour
 
 
-def _key_slots(
-    prepared: PreparedProfile, usage: Usage, line: int, month: str | None
-) -> tuple[Int64s, Int64s]:
-    """The keys of ``line`` (of ``month`` only, if given) and each one's rate slot, chosen
-    once per distinct (tariff prefixes the key's prefix starts with, time band)."""
+def _units(
+    prepared: PreparedProfile,
+    usage: Usage,
+    line: int,
+    month: int | None,
+    band_of_hour: Int64s,
+) -> tuple[Int64s, Int64s, Int64s]:
+    """The bucket rows of ``line`` (of one month, if given) in units that each take one
+    rate: per (month, hour) when no rate of the line has a prefix, else per key. Returns
+    each unit's first row, row count and rate slot (chosen once per distinct tariff-prefix
+    chain and time band)."""
     index = prepared.index
-    start, stop = int(index.line_key_start[line]), int(index.line_key_start[line + 1])
-    keys = np.arange(start, stop, dtype=np.int64)
-    if month is not None:
-        keys = keys[index.key_month[start:stop] == index.months.index(month)]
-    rates = _line_rates(usage, prepared.lines[line])
+    key = prepared.lines[line]
+    rates = _line_rates(usage, key)
     band_names: list[str | None] = [*usage.time_bands, None]
-    band = (
-        _band_of_hour(usage)[index.key_hour[keys]]
-        if any(rate.band for rate in rates)
-        else np.full(len(keys), len(band_names) - 1, dtype=np.int64)
-    )
     line_prefixes = {rate.prefix for rate in rates if rate.prefix}
-    chains: dict[frozenset[str], int] = {frozenset(): 0}
-    chain = np.zeros(len(keys), dtype=np.int64)
-    if line_prefixes:
-        prefix_codes, prefix_of_key = np.unique(index.key_prefix[keys], return_inverse=True)
-        chain_of_prefix = [
-            chains.setdefault(_prefix_chain(index.prefixes[p], line_prefixes), len(chains))
-            for p in prefix_codes.tolist()
-        ]
-        chain = _int64s(chain_of_prefix)[prefix_of_key.reshape(-1)]
-    groups, group_of_key = np.unique(chain * len(band_names) + band, return_inverse=True)
-    chain_list = list(chains)
-    group_slot = _int64s(
-        [
-            _choose_rate(
-                usage,
-                prepared.lines[line],
-                chain_list[g // len(band_names)],
-                band_names[g % len(band_names)],
-            )
-            for g in groups.tolist()
-        ]
-    )
-    return keys, group_slot[group_of_key.reshape(-1)]
+    if not line_prefixes:
+        band_slot = _int64s([_choose_rate(usage, key, frozenset(), b) for b in band_names])
+        months = range(-1, len(index.months)) if month is None else [month]
+        firsts = _int64s([index.segment(line, m, 0) for m in months])
+        segments = (firsts[:, None] + np.arange(169)).reshape(-1)
+        key_start = index.segment_key_start[segments]
+        key_stop = index.segment_key_start[segments + 1]
+        slot = np.tile(band_slot[band_of_hour], len(firsts))
+    else:
+        start, stop = index.key_range(line, month)
+        key_start = np.arange(start, stop, dtype=np.int64)
+        key_stop = key_start + 1
+        chains: dict[frozenset[str], int] = {}
+        prefixes, prefix_of_key = _distinct(index.key_prefix[start:stop], len(index.prefixes))
+        chain_of_prefix = _int64s(
+            [
+                chains.setdefault(_prefix_chain(index.prefixes[p], line_prefixes), len(chains))
+                for p in prefixes.tolist()
+            ]
+        )
+        n_bands = len(band_names)
+        group = chain_of_prefix[prefix_of_key] * n_bands + band_of_hour[index.key_hour[start:stop]]
+        groups, group_of_key = _distinct(group, len(chains) * n_bands)
+        chain_list = list(chains)
+        group_slot = _int64s(
+            [
+                _choose_rate(usage, key, chain_list[g // n_bands], band_names[g % n_bands])
+                for g in groups.tolist()
+            ]
+        )
+        slot = group_slot[group_of_key]
+    row_start = index.key_row_start[key_start]
+    return row_start, index.key_row_start[key_stop] - row_start, slot
 
 
 def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
-    """The calls grouped by (line, rate slot, duration) under ``usage``.
+    """The calls by (line, rate slot, duration) under ``usage``, in runs.
 
-    A line none of whose rates depends on the prefix or the time band has one slot and
-    takes its cells (``PreparedProfile.cells``) whole. For a line priced by prefix or band,
-    each of its bucket keys gets a slot; the slot over the most bucket rows (the dominant
-    one, D) takes the line's cells, and only the rows of the other keys are read, each moved
-    from D to its own slot s: ``n(s, d) = [s = D]·n(d) + Σ_{k: slot s} n(k, d) −
-    [s = D]·Σ_{k: slot ≠ D} n(k, d)``, n(d) the line's calls of d seconds, n(k, d) the key's.
+    A line none of whose rates depends on the prefix or the time band has one slot: its
+    cells (``PreparedProfile.cells``) are one run. A line priced by prefix or band has its
+    bucket rows split in units that each take one slot (``_units``); the slot with the most
+    rows, D, takes the line's cells, and only the rows of the other units are read, each
+    moved from D to its own slot s: ``n(s, d) = [s = D]·n(d) + Σ_{units of s} n(u, d) −
+    [s = D]·Σ_{units not of D} n(u, d)``, n(d) the line's calls of d seconds, n(u, d) a
+    unit's.
     """
     if month is not None and month not in prepared.months:
         raise ValueError(f"the profile has no calls in month {month!r}")
@@ -538,47 +565,42 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
     n_slots = len(usage.rates) + 2
     lines = prepared.lines
     line_slot = _int64s([_choose_rate(usage, line, frozenset(), None) % n_slots for line in lines])
-    pair, duration, count = [cells.line * n_slots], [cells.duration], [cells.count]
-    for line in range(len(lines)):
-        if not any(rate.prefix or rate.band for rate in _line_rates(usage, lines[line])):
-            continue
-        keys, slots = _key_slots(prepared, usage, line, month)
-        if not len(keys):
-            continue
+    keyed = [
+        line
+        for line in range(len(lines))
+        if any(rate.prefix or rate.band for rate in _line_rates(usage, lines[line]))
+    ]
+    labels, durations, counts = [], [], []
+    if keyed:
         index = prepared.index
-        codes = slots % n_slots
-        rows = index.key_row_start[keys + 1] - index.key_row_start[keys]
-        dominant = int(np.argmax(np.bincount(codes, rows, minlength=n_slots)))
-        line_slot[line] = dominant
-        moved = codes != dominant
-        moved_rows = _ranges(index.key_row_start[keys[moved]], rows[moved])
-        moved_duration, moved_count = index.duration[moved_rows], index.count[moved_rows]
-        pair += [
-            line * n_slots + np.repeat(codes[moved], rows[moved]),
-            np.full_like(moved_rows, line * n_slots + dominant),
-        ]
-        duration += [moved_duration, moved_duration]
-        count += [moved_count, -moved_count]
-    pair[0] = pair[0] + line_slot[cells.line]
-    all_pairs, all_durations, all_counts = (
-        np.concatenate(parts) for parts in (pair, duration, count)
-    )
-    pairs, pair_index = _distinct(all_pairs, len(lines) * n_slots)
-    width = int(all_durations.max()) + 1 if len(all_durations) else 1
-    codes, sums = _sum_by(pair_index * width + all_durations, all_counts)
-    if len(sums) and int(sums.min()) < 0:
-        raise ValueError("profile: the duration histograms disagree with the buckets")
-    pair_of_cell, cell_duration = np.divmod(codes, width)
-    used, pair_start, pair_of_row = np.unique(pair_of_cell, return_index=True, return_inverse=True)
-    pair_line, pair_slot = np.divmod(pairs[used], n_slots)
-    pair_slot = np.where(pair_slot >= n_slots - 2, pair_slot - n_slots, pair_slot)
+        month_code = None if month is None else index.months.index(month)
+        band_of_hour = _band_of_hour(usage)
+        for line in keyed:
+            row_start, row_count, slot = _units(prepared, usage, line, month_code, band_of_hour)
+            slot %= n_slots
+            if not row_count.any():
+                continue
+            dominant = int(np.argmax(np.bincount(slot, row_count, minlength=n_slots)))
+            line_slot[line] = dominant
+            moved = np.flatnonzero((slot != dominant) & (row_count > 0))
+            moved = moved[np.argsort(slot[moved], kind="stable")]
+            rows = _ranges(row_start[moved], row_count[moved])
+            moved_duration, moved_count = index.duration[rows], index.count[rows]
+            labels += [
+                line * n_slots + np.repeat(slot[moved], row_count[moved]),
+                np.full(len(rows), line * n_slots + dominant, dtype=np.int64),
+            ]
+            durations += [moved_duration, moved_duration]
+            counts += [moved_count, -moved_count]
+    label = np.concatenate([cells.line * n_slots + line_slot[cells.line], *labels])
+    run_start = np.flatnonzero(np.diff(label, prepend=-1)).astype(np.int64)
+    slot = label % n_slots
     return _Collapsed(
-        pair_line=pair_line.astype(np.int64),
-        pair_slot=pair_slot.astype(np.int64),
-        pair_start=pair_start.astype(np.int64),
-        pair=pair_of_row.reshape(-1).astype(np.int64),
-        duration=cell_duration.astype(np.int64),
-        count=sums,
+        run_line=label[run_start] // n_slots,
+        run_start=run_start,
+        slot=np.where(slot >= n_slots - 2, slot - n_slots, slot),
+        duration=np.concatenate([cells.duration, *durations]),
+        count=np.concatenate([cells.count, *counts]),
     )
 
 
@@ -646,10 +668,12 @@ def _price_exponent(usage: Usage) -> int:
     return max([0, usage.rounding.decimals if usage.rounding else 0, *exponents])
 
 
-def _whole(value: Fraction) -> int:
-    if value.denominator != 1:
-        raise ArithmeticError(f"{value} is not a whole number of ticks")
-    return value.numerator
+def _whole(value: Decimal, factor: int) -> int:
+    """``value × factor``, which must be a whole number (of ticks)."""
+    product = _DIVISION.multiply(value, factor)
+    if product != product.to_integral_value():
+        raise ArithmeticError(f"{value} × {factor} is not a whole number of ticks")
+    return int(product)
 
 
 def _round_fraction(value: Fraction, decimals: int, mode: str) -> Fraction:
@@ -689,15 +713,26 @@ def _round_ticks(ticks: Int64s, unit: int, mode: str) -> Int64s:
 
 @dataclass
 class _LineSum:
-    """Exact sums of one line over a collapse (unscaled)."""
+    """Exact sums of one line over a collapse (unscaled); ``slot_calls``: calls by slot."""
 
     calls: int = 0
-    unrated_calls: int = 0
-    free_calls: int = 0
     billed_seconds: int = 0
     rated_seconds: int = 0
     amount_ticks: int = 0
-    slots: set[int] = field(default_factory=set)
+    slot_calls: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def slots(self) -> set[int]:
+        """The rates (indexes) that priced some call of the line."""
+        return {slot for slot, calls in self.slot_calls.items() if slot >= 0 and calls}
+
+    @property
+    def free_calls(self) -> int:
+        return self.slot_calls.get(FREE, 0)
+
+    @property
+    def unrated_calls(self) -> int:
+        return self.slot_calls.get(NO_RATE, 0)
 
 
 @dataclass(frozen=True)
@@ -719,26 +754,24 @@ def _rate_table(usage: Usage) -> _RateTable:
     ticks = 60 * 10**exponent
     rates = usage.rates
 
-    def column(values: list[Fraction], default: int = 0) -> Int64s:
-        return np.asarray([_whole(v) for v in values] or [default], dtype=np.int64)
+    def column(values: list[int], default: int = 0) -> Int64s:
+        return np.asarray(values or [default], dtype=np.int64)
 
     first_prices = [
-        Fraction(r.first_price) * ticks
+        _whole(r.first_price, ticks)
         if r.first_price is not None
-        else Fraction(r.rate_per_minute) * r.first_seconds * 10**exponent
+        else _whole(r.rate_per_minute, r.first_seconds * 10**exponent)
         for r in rates
     ]
     return _RateTable(
         ticks_per_unit=ticks,
-        first=column([Fraction(r.first_seconds) for r in rates], 1),
-        step=column([Fraction(r.step_seconds) for r in rates], 1),
+        first=column([r.first_seconds for r in rates], 1),
+        step=column([r.step_seconds for r in rates], 1),
         base=column(
-            [Fraction(r.connect_fee) * ticks + f for r, f in zip(rates, first_prices, strict=True)]
+            [_whole(r.connect_fee, ticks) + f for r, f in zip(rates, first_prices, strict=True)]
         ),
-        per_step=column(
-            [Fraction(r.rate_per_minute) * r.step_seconds * 10**exponent for r in rates]
-        ),
-        minimum=column([Fraction(r.min_charge) * ticks for r in rates]),
+        per_step=column([_whole(r.rate_per_minute, r.step_seconds * 10**exponent) for r in rates]),
+        minimum=column([_whole(r.min_charge, ticks) for r in rates]),
     )
 
 
@@ -748,8 +781,7 @@ def _charge(
     """Each line's calls, billed seconds and amount in ticks; returns the sums and ticks per
     currency unit. Charge per call: ``connect + first + steps·b/60·rate``,
     ``steps = ceil(max(0, d − a)/b)``, at least ``min_charge``, rounded if per call."""
-    slot = collapsed.pair_slot[collapsed.pair]
-    duration, count = collapsed.duration, collapsed.count
+    slot, duration, count = collapsed.slot, collapsed.duration, collapsed.count
     rated = slot >= 0
     index = np.where(rated, slot, 0)
     a, b = table.first[index], table.step[index]
@@ -763,28 +795,25 @@ def _charge(
     charge = np.where(rated & billable, charge, 0)
     billed = np.where(rated, np.where(billable, a + steps * b, 0), duration)
     biggest = int(charge.max()) if len(charge) else 0
-    if biggest * int(count.sum()) >= 2**62:  # exact Python integers instead of int64
+    if biggest * int(np.abs(count).sum()) >= 2**62:  # exact Python integers instead of int64
         charge, count = charge.astype(object), count.astype(object)
-    starts = collapsed.pair_start
-    calls, seconds, amounts = (
+    starts = collapsed.run_start
+    calls, seconds, rated_seconds, amounts = (
         np.add.reduceat(column, starts).tolist() if len(starts) else []
-        for column in (count, billed * count, charge * count)
+        for column in (count, billed * count, np.where(rated, billed, 0) * count, charge * count)
     )
     sums: dict[int, _LineSum] = {}
-    for pair, (line, pair_slot) in enumerate(
-        zip(collapsed.pair_line.tolist(), collapsed.pair_slot.tolist(), strict=True)
+    for run, (line, run_slot) in enumerate(
+        zip(collapsed.run_line.tolist(), slot[starts].tolist(), strict=True)
     ):
         total = sums.setdefault(line, _LineSum())
-        total.calls += int(calls[pair])
-        total.billed_seconds += int(seconds[pair])
-        total.amount_ticks += int(amounts[pair])
-        if pair_slot >= 0:
-            total.rated_seconds += int(seconds[pair])
-            total.slots.add(pair_slot)
-        elif pair_slot == FREE:
-            total.free_calls += int(calls[pair])
-        else:
-            total.unrated_calls += int(calls[pair])
+        total.calls += int(calls[run])
+        total.billed_seconds += int(seconds[run])
+        total.rated_seconds += int(rated_seconds[run])
+        total.amount_ticks += int(amounts[run])
+        total.slot_calls[run_slot] = total.slot_calls.get(run_slot, 0) + int(calls[run])
+    if any(n < 0 for total in sums.values() for n in total.slot_calls.values()):
+        raise ValueError("profile: the duration histograms disagree with the buckets")
     return sums, table.ticks_per_unit
 
 
@@ -800,13 +829,15 @@ def _assemble(
     usage = tariff.usage
     collapsed = prepared.collapsed(usage, month)
     sums, ticks_per_unit = _charge(usage, prepared.rate_table(usage), collapsed)
-    minutes: dict[int, Fraction] = {}
-    rated_minutes: dict[int, Fraction] = {}
-    before: dict[int, Fraction] = {}
-    for line, total in sums.items():
-        minutes[line] = Fraction(total.billed_seconds, 60) * scale
-        rated_minutes[line] = Fraction(total.rated_seconds, 60) * scale
-        before[line] = Fraction(total.amount_ticks, ticks_per_unit) * scale
+
+    def scaled(value: int, unit: int = 1) -> Fraction:
+        """``value / unit × scale``."""
+        return Fraction(value * scale.numerator, unit * scale.denominator)
+
+    def scaled_decimal(value: int, unit: int = 1) -> Decimal:
+        return _quotient(value * scale.numerator, unit * scale.denominator)
+
+    before = {line: scaled(total.amount_ticks, ticks_per_unit) for line, total in sums.items()}
     after = dict(before)
     drawn = dict.fromkeys(sums, Fraction(0))
     pools: list[PoolUse] = []
@@ -821,7 +852,8 @@ def _assemble(
         ]
         taken.update(members)
         included = Fraction(pool.minutes) * (seats if pool.per == "seat" else 1)
-        wanted = sum((rated_minutes[line] for line in members), Fraction(0))
+        rated_minutes = {line: scaled(sums[line].rated_seconds, 60) for line in members}
+        wanted = sum(rated_minutes.values(), Fraction(0))
         covered = min(included, wanted)
         for line in members if wanted else []:
             drawn[line] = rated_minutes[line] * covered / wanted
@@ -852,10 +884,10 @@ def _assemble(
                 category=category,
                 country=country,
                 status=status,
-                calls=_decimal(total.calls * scale),
-                unrated_calls=_decimal(total.unrated_calls * scale),
-                billed_seconds=_decimal(total.billed_seconds * scale),
-                billed_minutes=_decimal(minutes[line]),
+                calls=scaled_decimal(total.calls),
+                unrated_calls=scaled_decimal(total.unrated_calls),
+                billed_seconds=scaled_decimal(total.billed_seconds),
+                billed_minutes=scaled_decimal(total.billed_seconds, 60),
                 rate_per_minute=single.rate_per_minute if single else None,
                 increment=single.increment if single else None,
                 amount_before_pool=_decimal(before[line]),
