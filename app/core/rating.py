@@ -242,11 +242,19 @@ def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
 
 @dataclass(frozen=True)
 class _Cells:
-    """``count[i]`` answered calls of ``duration[i]`` seconds on line ``line[i]``."""
+    """``count[i]`` answered calls of ``duration[i]`` seconds on line ``line[i]``; the
+    cells come in runs of one line: run ``j`` starts at ``run_start[j]``, of ``run_line[j]``."""
 
     line: Int64s
     duration: Int64s
     count: Int64s
+    run_line: Int64s
+    run_start: Int64s
+
+    @classmethod
+    def of(cls, line: Int64s, duration: Int64s, count: Int64s) -> _Cells:
+        run_start = np.flatnonzero(np.diff(line, prepend=-1)).astype(np.int64)
+        return cls(line, duration, count, run_line=line[run_start], run_start=run_start)
 
 
 @dataclass(frozen=True)
@@ -303,7 +311,7 @@ def _histogram_arrays(prepared: PreparedProfile) -> _Cells:
         raise ValueError("profile: duration_histogram keys must be whole seconds")
     codes = [prepared.line_code((u.direction, u.category, u.country)) for u in usages]
     line = np.repeat(_int64s(codes), [len(h) for h in histograms])
-    return _Cells(line=line.astype(np.int64), duration=duration, count=count)
+    return _Cells.of(line.astype(np.int64), duration, count)
 
 
 def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
@@ -395,7 +403,7 @@ def _index_cells(index: _BucketIndex, month: str | None) -> _Cells:
     width = int(duration.max()) + 1 if len(duration) else 1
     codes, sums = _sum_by(row_line * width + duration, count)
     line, cell_duration = np.divmod(codes, width)
-    return _Cells(line=line, duration=cell_duration, count=sums)
+    return _Cells.of(line, cell_duration, sums)
 
 
 def _distinct(codes: Int64s, size: int) -> tuple[Int64s, Int64s]:
@@ -421,11 +429,12 @@ NO_RATE = -2
 
 @dataclass(frozen=True)
 class _Collapsed:
-    """Calls by (line, rate slot, duration), in runs of rows: run ``i`` is the rows
-    ``run_start[i]`` … ``run_start[i + 1] − 1``, of line ``run_line[i]``; row ``r`` is
-    ``count[r]`` calls of ``duration[r]`` seconds charged by ``slot[r]`` (an index into
-    ``usage.rates``, FREE or NO_RATE). A negative count takes calls back from another run of
-    the same line: every sum over calls is linear, so the runs add up exactly."""
+    """Calls by (line, rate slot, duration), in runs of rows of one (line, slot): run ``i``
+    starts at row ``run_start[i]``, of line ``run_line[i]``; row ``r`` is ``count[r]`` calls
+    of ``duration[r]`` seconds charged by slot ``slot[r]`` (an index into ``usage.rates``,
+    or ``len(usage.rates) + 1`` for FREE, ``len(usage.rates)`` for NO_RATE: the slot modulo
+    ``len(usage.rates) + 2``). A negative count takes calls back from another run of the same
+    line: every sum over calls is linear, so the runs add up exactly."""
 
     run_line: Int64s
     run_start: Int64s
@@ -448,35 +457,45 @@ def _specificity(rate: UsageRate) -> tuple[int, bool, bool]:
     return prefix_length, rate.country is not None, rate.band is not None
 
 
-def _line_rates(usage: Usage, line: LineKey) -> list[UsageRate]:
-    """The rates that may price a call of ``line`` (by direction, category and country)."""
+def _line_rates(usage: Usage, line: LineKey) -> list[tuple[int, UsageRate]]:
+    """The rates (with their index) that may price a call of ``line``: its direction and
+    category, its country or none."""
     direction, category, country = line
     return [
-        rate
-        for rate in usage.rates
+        (index, rate)
+        for index, rate in enumerate(usage.rates)
         if rate.direction == direction
         and rate.category == category
         and rate.country in (None, country)
     ]
 
 
-def _choose_rate(usage: Usage, line: LineKey, chain: frozenset[str], band: str | None) -> int:
-    """The slot of the most specific rate for a call: a rate index, FREE or NO_RATE."""
-    direction, category, country = line
+def _choose_among(
+    usage: Usage,
+    rates: list[tuple[int, UsageRate]],
+    line: LineKey,
+    chain: frozenset[str],
+    band: str | None,
+) -> int:
+    """The slot of the most specific of a line's ``rates`` for a call with the tariff
+    prefixes ``chain`` and time ``band``: a rate index, else FREE (a free category) or
+    NO_RATE."""
     best, best_key = NO_RATE, (-1, False, False)
-    for index, rate in enumerate(usage.rates):
+    for index, rate in rates:
         if (
-            rate.direction == direction
-            and rate.category == category
-            and rate.country in (None, country)
-            and (rate.prefix is None or rate.prefix in chain)
+            (rate.prefix is None or rate.prefix in chain)
             and (rate.band is None or rate.band == band)
             and _specificity(rate) > best_key
         ):
             best, best_key = index, _specificity(rate)
-    if best == NO_RATE and _traffic_matches(usage.free_categories, direction, category):
+    if best == NO_RATE and _traffic_matches(usage.free_categories, *line[:2]):
         return FREE
     return best
+
+
+def _choose_rate(usage: Usage, line: LineKey, chain: frozenset[str], band: str | None) -> int:
+    """The slot of the most specific rate for a call: a rate index, FREE or NO_RATE."""
+    return _choose_among(usage, _line_rates(usage, line), line, chain, band)
 
 
 def _prefix_chain(prefix: str | None, tariff_prefixes: set[str]) -> frozenset[str]:
@@ -501,20 +520,24 @@ def _units(
     prepared: PreparedProfile,
     usage: Usage,
     line: int,
+    rates: list[tuple[int, UsageRate]],
     month: int | None,
-    band_of_hour: Int64s,
 ) -> tuple[Int64s, Int64s, Int64s]:
     """The bucket rows of ``line`` (of one month, if given) in units that each take one
-    rate: per (month, hour) when no rate of the line has a prefix, else per key. Returns
-    each unit's first row, row count and rate slot (chosen once per distinct tariff-prefix
-    chain and time band)."""
+    of its ``rates``: per (month, hour) when none has a prefix, else per key. Returns each
+    unit's first row, row count and slot (chosen once per distinct tariff-prefix chain and
+    time band)."""
     index = prepared.index
     key = prepared.lines[line]
-    rates = _line_rates(usage, key)
     band_names: list[str | None] = [*usage.time_bands, None]
-    line_prefixes = {rate.prefix for rate in rates if rate.prefix}
+    band_of_hour = (
+        _band_of_hour(usage)
+        if any(rate.band for _, rate in rates)
+        else np.full(169, len(band_names) - 1, dtype=np.int64)
+    )
+    line_prefixes = {rate.prefix for _, rate in rates if rate.prefix}
     if not line_prefixes:
-        band_slot = _int64s([_choose_rate(usage, key, frozenset(), b) for b in band_names])
+        band_slot = _int64s([_choose_among(usage, rates, key, frozenset(), b) for b in band_names])
         months = range(-1, len(index.months)) if month is None else [month]
         firsts = _int64s([index.segment(line, m, 0) for m in months])
         segments = (firsts[:, None] + np.arange(169)).reshape(-1)
@@ -539,7 +562,7 @@ def _units(
         chain_list = list(chains)
         group_slot = _int64s(
             [
-                _choose_rate(usage, key, chain_list[g // n_bands], band_names[g % n_bands])
+                _choose_among(usage, rates, key, chain_list[g // n_bands], band_names[g % n_bands])
                 for g in groups.tolist()
             ]
         )
@@ -564,43 +587,52 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
     cells = prepared.cells(month)
     n_slots = len(usage.rates) + 2
     lines = prepared.lines
-    line_slot = _int64s([_choose_rate(usage, line, frozenset(), None) % n_slots for line in lines])
-    keyed = [
-        line
-        for line in range(len(lines))
-        if any(rate.prefix or rate.band for rate in _line_rates(usage, lines[line]))
-    ]
-    labels, durations, counts = [], [], []
-    if keyed:
-        index = prepared.index
-        month_code = None if month is None else index.months.index(month)
-        band_of_hour = _band_of_hour(usage)
-        for line in keyed:
-            row_start, row_count, slot = _units(prepared, usage, line, month_code, band_of_hour)
-            slot %= n_slots
-            if not row_count.any():
-                continue
-            dominant = int(np.argmax(np.bincount(slot, row_count, minlength=n_slots)))
-            line_slot[line] = dominant
-            moved = np.flatnonzero((slot != dominant) & (row_count > 0))
-            moved = moved[np.argsort(slot[moved], kind="stable")]
-            rows = _ranges(row_start[moved], row_count[moved])
-            moved_duration, moved_count = index.duration[rows], index.count[rows]
-            labels += [
-                line * n_slots + np.repeat(slot[moved], row_count[moved]),
-                np.full(len(rows), line * n_slots + dominant, dtype=np.int64),
-            ]
-            durations += [moved_duration, moved_duration]
-            counts += [moved_count, -moved_count]
-    label = np.concatenate([cells.line * n_slots + line_slot[cells.line], *labels])
-    run_start = np.flatnonzero(np.diff(label, prepend=-1)).astype(np.int64)
-    slot = label % n_slots
+    line_rates = [_line_rates(usage, line) for line in lines]
+    line_slot = _int64s(
+        [
+            _choose_among(usage, rates, line, frozenset(), None)
+            for line, rates in zip(lines, line_rates, strict=True)
+        ]
+    )
+    month_code = None if month is None else prepared.months.index(month)
+    run_line, run_start, slot = [cells.run_line], [cells.run_start], []
+    duration, count = [cells.duration], [cells.count]
+    rows_so_far = len(cells.count)
+    for line, rates in enumerate(line_rates):
+        if not any(rate.prefix or rate.band for _, rate in rates):
+            continue
+        unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month_code)
+        unit_slot %= n_slots
+        if not unit_rows.any():
+            continue
+        dominant = int(np.argmax(np.bincount(unit_slot, unit_rows, minlength=n_slots)))
+        line_slot[line] = dominant
+        moved = np.flatnonzero((unit_slot != dominant) & (unit_rows > 0))
+        rows = _ranges(unit_row[moved], unit_rows[moved])
+        if not len(rows):
+            continue
+        row_slot = np.repeat(unit_slot[moved], unit_rows[moved])
+        row_duration, row_count = prepared.index.duration[rows], prepared.index.count[rows]
+        width = int(row_duration.max()) + 1
+        slots, slot_rank = _distinct(row_slot, n_slots)
+        codes, moved_count = _sum_by(slot_rank * width + row_duration, row_count)
+        rank, moved_duration = np.divmod(codes, width)
+        back_duration, back_count = _sum_by(row_duration, row_count)
+        firsts = np.flatnonzero(np.diff(rank, prepend=-1))
+        run_line += [np.full(len(firsts) + 1, line, dtype=np.int64)]
+        run_start += [rows_so_far + firsts, _int64s([rows_so_far + len(codes)])]
+        slot += [slots[rank], np.full(len(back_count), dominant, dtype=np.int64)]
+        duration += [moved_duration, back_duration]
+        count += [moved_count, -back_count]
+        rows_so_far += len(codes) + len(back_count)
+    base_rows = np.diff(cells.run_start, append=len(cells.count))
+    slot.insert(0, np.repeat(line_slot[cells.run_line] % n_slots, base_rows))
     return _Collapsed(
-        run_line=label[run_start] // n_slots,
-        run_start=run_start,
-        slot=np.where(slot >= n_slots - 2, slot - n_slots, slot),
-        duration=np.concatenate([cells.duration, *durations]),
-        count=np.concatenate([cells.count, *counts]),
+        run_line=np.concatenate(run_line),
+        run_start=np.concatenate(run_start),
+        slot=np.concatenate(slot),
+        duration=np.concatenate(duration),
+        count=np.concatenate(count),
     )
 
 
@@ -737,7 +769,8 @@ class _LineSum:
 
 @dataclass(frozen=True)
 class _RateTable:
-    """A tariff's rates as integer arrays in ticks of 1/(60·10^E) of the currency."""
+    """A tariff's rates as integer arrays in ticks of 1/(60·10^E) of the currency, then
+    two slots that charge nothing and bill the seconds as they are (NO_RATE, FREE)."""
 
     ticks_per_unit: int
     first: Int64s
@@ -754,23 +787,29 @@ def _rate_table(usage: Usage) -> _RateTable:
     ticks = 60 * 10**exponent
     rates = usage.rates
 
-    def column(values: list[int], default: int = 0) -> Int64s:
-        return np.asarray(values or [default], dtype=np.int64)
+    def column(values: list[int], unrated: int = 0) -> Int64s:
+        return np.asarray([*values, unrated, unrated], dtype=np.int64)
 
+    increments = [parse_increment(r.increment) for r in rates]
     first_prices = [
         _whole(r.first_price, ticks)
         if r.first_price is not None
-        else _whole(r.rate_per_minute, r.first_seconds * 10**exponent)
-        for r in rates
+        else _whole(r.rate_per_minute, a * 10**exponent)
+        for r, (a, _) in zip(rates, increments, strict=True)
     ]
     return _RateTable(
         ticks_per_unit=ticks,
-        first=column([r.first_seconds for r in rates], 1),
-        step=column([r.step_seconds for r in rates], 1),
+        first=column([a for a, _ in increments]),
+        step=column([b for _, b in increments], unrated=1),
         base=column(
             [_whole(r.connect_fee, ticks) + f for r, f in zip(rates, first_prices, strict=True)]
         ),
-        per_step=column([_whole(r.rate_per_minute, r.step_seconds * 10**exponent) for r in rates]),
+        per_step=column(
+            [
+                _whole(r.rate_per_minute, b * 10**exponent)
+                for r, (_, b) in zip(rates, increments, strict=True)
+            ]
+        ),
         minimum=column([_whole(r.min_charge, ticks) for r in rates]),
     )
 
@@ -779,29 +818,30 @@ def _charge(
     usage: Usage, table: _RateTable, collapsed: _Collapsed
 ) -> tuple[dict[int, _LineSum], int]:
     """Each line's calls, billed seconds and amount in ticks; returns the sums and ticks per
-    currency unit. Charge per call: ``connect + first + steps·b/60·rate``,
-    ``steps = ceil(max(0, d − a)/b)``, at least ``min_charge``, rounded if per call."""
+    currency unit. A call of d > 0 seconds: ``steps = ceil(max(0, d − a)/b)``, billed
+    ``a + steps·b`` seconds, charged ``max(connect + first + steps·b/60·rate, min_charge)``
+    (rounded if per call); a call of 0 s is neither billed nor charged; an unrated call is
+    billed d seconds (a = 0, b = 1) and charged nothing."""
     slot, duration, count = collapsed.slot, collapsed.duration, collapsed.count
-    rated = slot >= 0
-    index = np.where(rated, slot, 0)
-    a, b = table.first[index], table.step[index]
+    a, b = table.first[slot], table.step[slot]
     billable = duration > 0
-    steps = np.where(billable, (np.maximum(duration - a, 0) + b - 1) // b, 0)
-    charge = np.maximum(table.base[index] + steps * table.per_step[index], table.minimum[index])
+    steps = (np.maximum(duration - a, 0) + b - 1) // b
+    charge = np.maximum(table.base[slot] + steps * table.per_step[slot], table.minimum[slot])
     rounding = usage.rounding
     if rounding is not None and rounding.per == "call":
         unit = table.ticks_per_unit // 10**rounding.decimals
         charge = _round_ticks(charge, unit, rounding.mode)
-    charge = np.where(rated & billable, charge, 0)
-    billed = np.where(rated, np.where(billable, a + steps * b, 0), duration)
+    charge *= billable
+    billed = (a + steps * b) * billable
     biggest = int(charge.max()) if len(charge) else 0
     if biggest * int(np.abs(count).sum()) >= 2**62:  # exact Python integers instead of int64
         charge, count = charge.astype(object), count.astype(object)
     starts = collapsed.run_start
-    calls, seconds, rated_seconds, amounts = (
+    calls, seconds, amounts = (
         np.add.reduceat(column, starts).tolist() if len(starts) else []
-        for column in (count, billed * count, np.where(rated, billed, 0) * count, charge * count)
+        for column in (count, billed * count, charge * count)
     )
+    n_rates = len(usage.rates)
     sums: dict[int, _LineSum] = {}
     for run, (line, run_slot) in enumerate(
         zip(collapsed.run_line.tolist(), slot[starts].tolist(), strict=True)
@@ -809,9 +849,11 @@ def _charge(
         total = sums.setdefault(line, _LineSum())
         total.calls += int(calls[run])
         total.billed_seconds += int(seconds[run])
-        total.rated_seconds += int(rated_seconds[run])
         total.amount_ticks += int(amounts[run])
-        total.slot_calls[run_slot] = total.slot_calls.get(run_slot, 0) + int(calls[run])
+        if run_slot < n_rates:
+            total.rated_seconds += int(seconds[run])
+        key = run_slot if run_slot < n_rates else run_slot - n_rates - 2
+        total.slot_calls[key] = total.slot_calls.get(key, 0) + int(calls[run])
     if any(n < 0 for total in sums.values() for n in total.slot_calls.values()):
         raise ValueError("profile: the duration histograms disagree with the buckets")
     return sums, table.ticks_per_unit
