@@ -27,6 +27,7 @@ from app.core.usage import Category
 
 PARALLEL_ROWS = 200_000  # rows a slice must have at least to be classified on its own thread
 _OTHER_NATIONAL_TYPES = ("voip", "personal_number", "pager", "uan", "voicemail")
+_RARE_TYPES = ("premium_rate", "toll_free", "shared_cost", *_OTHER_NATIONAL_TYPES)
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
 
@@ -322,18 +323,13 @@ class NumberPlan:
         digits = pl.col("digits")
         intl = pl.col("plus")
         if md.international_prefix:
-            after = digits.str.extract(f"^(?:{md.international_prefix})(.*)$", 1)
-            frame = frame.with_columns(after=after)
-            by_idd = (
-                ~pl.col("plus") & (pl.col("after") != "") & ~pl.col("after").str.starts_with("0")
-            )
-            intl = intl | by_idd.fill_null(False)
+            intl = intl | (~pl.col("plus") & _dials_abroad(digits, md.international_prefix))
         home_nsn, trunk = self._national_number(digits)
         frame = frame.with_columns(intl=intl).with_columns(
             trunk=trunk & ~pl.col("intl"), nsn=home_nsn
         )
         frame = self._with_international_forms(frame)
-        frame = frame.with_columns(home_category=self._home_category(pl.col("nsn")))
+        frame = self._with_home_category(frame)
         frame = self._with_regions(self._with_local_numbers(frame)).drop("_i")
         digits_col = pl.col("digits")
         plus = pl.col("plus")
@@ -350,7 +346,13 @@ class NumberPlan:
         may_be_short = ~plus & (
             (digits_col.str.len_bytes() <= 6) | (pl.col("regular") == Category.UNKNOWN.value)
         )
-        candidates = frame.filter(may_be_short).get_column("digits").unique().to_frame("digits")
+        candidates = (
+            frame.select("plus", "digits", "regular")
+            .filter(may_be_short)
+            .get_column("digits")
+            .unique()
+            .to_frame("digits")
+        )
         emergency_flag, special_flag, _ = self._short_class(digits_col)
         flags = candidates.with_columns(e=emergency_flag, x=special_flag)
         emergency = digits_col.is_in(flags.filter("e").get_column("digits").implode())
@@ -401,8 +403,7 @@ class NumberPlan:
         use_stripped = digits.str.starts_with(national_prefix) & (
             digits.str.len_bytes() > len(national_prefix)
         )
-        stripped = digits.str.slice(len(national_prefix))
-        return pl.when(use_stripped).then(stripped).otherwise(digits), use_stripped
+        return digits.str.slice(use_stripped.cast(pl.Int64) * len(national_prefix)), use_stripped
 
     def _with_local_numbers(self, frame: pl.DataFrame) -> pl.DataFrame:
         """A local number dialled without its area code: a home number written without the
@@ -445,13 +446,15 @@ class NumberPlan:
         """Add ``cc`` (the home country code for national forms; null where an
         international form has no known code) and, for international forms, the national
         number after the country code in ``nsn``; ``cc_is_home``. Needs ``_i``, ``plus``,
-        ``digits``, ``intl``, ``nsn`` (and ``after`` when the country has an IDD)."""
+        ``digits``, ``intl`` and ``nsn``."""
         home_cc = self.country_code
         cc = pl.repeat(home_cc, frame.height, dtype=pl.String, eager=True).alias("cc")
         nsn = frame.get_column("nsn")
-        forms = frame.filter(pl.col("intl"))
+        forms = frame.select("_i", "plus", "digits", "intl").filter(pl.col("intl"))
         if forms.height:
-            rest = pl.col("digits") if "after" not in forms.columns else pl.col("after")
+            idd = self._metadata.international_prefix
+            digits = pl.col("digits")
+            rest = _after_prefix(digits, idd) if idd else digits
             one, two, three = _country_codes()
             forms = forms.select(
                 "_i", t=pl.when(pl.col("plus")).then(pl.col("digits")).otherwise(rest)
@@ -485,20 +488,20 @@ class NumberPlan:
             region = frame.select(
                 pl.when("cc_is_home").then(pl.lit(self.country)).otherwise(None).alias("region")
             ).to_series()
-            todo = frame.filter(~pl.col("cc_is_home") & pl.col("cc").is_not_null()).select(
-                "_i", "cc", "nsn"
+            todo = frame.select("_i", "cc", "nsn", "cc_is_home").filter(
+                ~pl.col("cc_is_home") & pl.col("cc").is_not_null()
             )
         else:
             region = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("region")
             todo = frame.select("_i", "cc", "nsn").filter(pl.col("cc").is_not_null())
-        present = todo.get_column("cc").unique().to_list()
-        for cc in present:
+        found = []  # (row index, region) of the rows in ``todo``, set in one scatter
+        for cc in todo.get_column("cc").unique().to_list():
             rows = todo.filter(pl.col("cc") == cc).select("_i", "nsn")
             regions = _regions_of(cc)
             if len(regions) == 1:
                 single = _single_region(cc)
                 if single is not None:
-                    region = region.scatter(rows.get_column("_i"), single)
+                    found.append(rows.select("_i", region=pl.lit(single)))
                 continue
             for code in regions:
                 md = _metadata(code)
@@ -509,18 +512,38 @@ class NumberPlan:
                 else:
                     cond = _is_valid_for(md, pl.col("nsn"))
                 flagged = rows.with_columns(_hit=cond.fill_null(False))
-                hits = flagged.filter(pl.col("_hit")).get_column("_i")
-                if hits.len():
-                    region = region.scatter(hits, code)
+                found.append(flagged.filter("_hit").select("_i", region=pl.lit(code)))
                 rows = flagged.filter(~pl.col("_hit")).drop("_hit")
+        if found:
+            hits = pl.concat(found)
+            region = region.scatter(hits.get_column("_i"), hits.get_column("region"))
         frame = frame.with_columns(region=region)
         if home_single:
             return frame.with_columns(home=pl.col("cc_is_home"))
         return frame.with_columns(home=(pl.col("region") == self.country).fill_null(False))
 
-    def _home_category(self, nsn: pl.Expr) -> pl.Expr:
+    def _with_home_category(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``home_category``, the category of ``nsn`` as a home-region national number.
+
+        The rarer types (premium, toll-free, shared-cost, other national) are tried first
+        in one pass over their patterns' union; only the numbers it matches are tested
+        against each of them (``_home_category``). Needs ``_i`` and ``nsn``."""
+        nsn = pl.col("nsn")
+        rare = [getattr(self._metadata, name) for name in _RARE_TYPES]
+        patterns = [f"(?:{d.national_number_pattern})" for d in rare if _has_pattern(d)]
+        maybe_rare = nsn.str.contains(_full("|".join(patterns))) if patterns else pl.lit(False)
+        frame = frame.with_columns(home_category=self._home_category(nsn, rare=False))
+        subset = frame.select("_i", "nsn").filter(maybe_rare)
+        if subset.height == 0:
+            return frame
+        classes = subset.select(self._home_category(nsn, rare=True)).to_series()
+        category = frame.get_column("home_category").scatter(subset.get_column("_i"), classes)
+        return frame.with_columns(category)
+
+    def _home_category(self, nsn: pl.Expr, *, rare: bool) -> pl.Expr:
         """The category of a home-region national number (phonenumbers' ``number_type``
-        order; fixed lines local or national by area code)."""
+        order; fixed lines local or national by area code); ``rare=False`` leaves out the
+        rarer types (for numbers that match none of their patterns)."""
         md = self._metadata
         area = pl.lit(False)
         for code in self.area_codes:
@@ -528,29 +551,54 @@ class NumberPlan:
         fixed_category = (
             pl.when(area).then(_category(Category.LOCAL)).otherwise(_category(Category.NATIONAL))
         )
-        other_national = pl.lit(False)
-        for name in _OTHER_NATIONAL_TYPES:
-            other_national = other_national | _desc_matches(nsn, getattr(md, name))
         mobile = _desc_matches(nsn, md.mobile)
         if md.same_mobile_and_fixed_line_pattern:
             mobile = pl.lit(False)
+        branches = [(~_desc_matches(nsn, md.general_desc), _category(Category.UNKNOWN))]
+        if rare:
+            other_national = pl.lit(False)
+            for name in _OTHER_NATIONAL_TYPES:
+                other_national = other_national | _desc_matches(nsn, getattr(md, name))
+            branches += [
+                (_desc_matches(nsn, md.premium_rate), _category(Category.PREMIUM)),
+                (_desc_matches(nsn, md.toll_free), _category(Category.TOLL_FREE)),
+                (_desc_matches(nsn, md.shared_cost), _category(Category.SHARED_COST)),
+                (other_national, _category(Category.NATIONAL)),
+            ]
+        branches += [
+            (_desc_matches(nsn, md.fixed_line), fixed_category),
+            (mobile, _category(Category.MOBILE)),
+        ]
+        category = _category(Category.UNKNOWN)
+        for condition, value in reversed(branches):  # the first branch that holds wins
+            category = pl.when(condition).then(value).otherwise(category)
+        return category
+
+
+def _has_pattern(desc: PhoneNumberDesc | None) -> bool:
+    return desc is not None and desc.national_number_pattern is not None
+
+
+def _dials_abroad(digits: pl.Expr, pattern: str) -> pl.Expr:
+    """Whether digits are the international prefix ``pattern`` then a number (its first
+    digit not 0); a plain digit prefix such as ``00`` is tested without a regular
+    expression."""
+    if pattern.isdigit():
         return (
-            pl.when(~_desc_matches(nsn, md.general_desc))
-            .then(_category(Category.UNKNOWN))
-            .when(_desc_matches(nsn, md.premium_rate))
-            .then(_category(Category.PREMIUM))
-            .when(_desc_matches(nsn, md.toll_free))
-            .then(_category(Category.TOLL_FREE))
-            .when(_desc_matches(nsn, md.shared_cost))
-            .then(_category(Category.SHARED_COST))
-            .when(other_national)
-            .then(_category(Category.NATIONAL))
-            .when(_desc_matches(nsn, md.fixed_line))
-            .then(fixed_category)
-            .when(mobile)
-            .then(_category(Category.MOBILE))
-            .otherwise(_category(Category.UNKNOWN))
+            digits.str.starts_with(pattern)
+            & (digits.str.len_bytes() > len(pattern))
+            & ~digits.str.starts_with(pattern + "0")
         )
+    after = _after_prefix(digits, pattern)
+    return ((after != "") & ~after.str.starts_with("0")).fill_null(False)
+
+
+def _after_prefix(digits: pl.Expr, pattern: str) -> pl.Expr:
+    """What follows a leading match of ``pattern`` (null where it does not start with one);
+    a plain digit prefix such as ``00`` is cut without a regular expression."""
+    if pattern.isdigit():
+        return pl.when(digits.str.starts_with(pattern)).then(digits.str.slice(len(pattern)))
+    return digits.str.extract(f"^(?:{pattern})(.*)$", 1)
 
 
 def _single_region(cc: str) -> str | None:

@@ -487,14 +487,10 @@ def _categories(
     """One usage a (direction, category, country), sorted by their names (nulls last),
     with its exact histogram of answered calls by billable seconds."""
     histograms: dict[int, dict[str, int]] = defaultdict(dict)
-    for line, seconds, count in (
-        coded.filter("answered")
-        .group_by("line", "billsec")
-        .len()
-        .sort("line", "billsec")
-        .iter_rows()
-    ):
-        histograms[line][str(seconds)] = count
+    width = 2**40  # above any billable seconds: (line, billsec) as one integer
+    cells = coded.filter("answered").select(pl.col("line") * width + pl.col("billsec"))
+    for cell, count in cells.to_series().value_counts().sort("line").iter_rows():
+        histograms[cell // width][str(cell % width)] = count
     lines = coded.group_by("line").agg(_sums(has_cost)).iter_rows(named=True)
     usages = [
         CategoryUsage(
@@ -532,11 +528,19 @@ def _months(coded: pl.DataFrame, has_cost: bool) -> list[MonthTotals]:
 def _buckets(answered: pl.DataFrame, names: list[tuple[str, str, str | None]]) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
     month, billable seconds), column-wise, buckets in the order of their codes."""
-    first_month = int(answered.select(pl.col("month").min()).item() or 0)
-    month_span = int(answered.select(pl.col("month").max()).item() or 0) - first_month + 1
-    calls = answered.select(
+    first_month, last_month, last_bucket, longest = answered.select(
+        a=pl.col("month").min(),
+        b=pl.col("month").max(),
+        c=pl.col("bucket").max(),
+        d=pl.col("billsec").max(),
+    ).row(0)
+    month_span = (last_month or 0) - (first_month or 0) + 1
+    cells = answered.select(
         cell=pl.col("bucket") * month_span + pl.col("month") - first_month, billsec="billsec"
-    ).sort("cell", "billsec")
+    )
+    width = (longest or 0) + 1  # (cell, billsec) sorts as one integer when it fits in 63 bits
+    fits = ((last_bucket or 0) + 1) * month_span * width < 2**63
+    calls = cells.sort(pl.col("cell") * width + pl.col("billsec") if fits else ["cell", "billsec"])
     cell = calls.get_column("cell").to_numpy()
     billsec = calls.get_column("billsec").to_numpy()
     row_start = np.ones(len(cell), dtype=bool)  # a new (cell, billsec) row starts here
