@@ -63,6 +63,7 @@ from decimal import Context, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
+from itertools import pairwise
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -243,18 +244,34 @@ def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
 @dataclass(frozen=True)
 class _Cells:
     """``count[i]`` answered calls of ``duration[i]`` seconds on line ``line[i]``; the
-    cells come in runs of one line: run ``j`` starts at ``run_start[j]``, of ``run_line[j]``."""
+    cells come in runs of one line: run ``j`` is cells ``run_bounds[j]`` …
+    ``run_bounds[j + 1] − 1`` of line ``run_line[j]``, with ``run_calls[j]`` calls of
+    ``run_seconds[j]`` seconds in all."""
 
     line: Int64s
     duration: Int64s
     count: Int64s
-    run_line: Int64s
-    run_start: Int64s
+    run_line: list[int]
+    run_bounds: list[int]
+    run_calls: list[int]
+    run_seconds: list[int]
 
     @classmethod
     def of(cls, line: Int64s, duration: Int64s, count: Int64s) -> _Cells:
-        run_start = np.flatnonzero(np.diff(line, prepend=-1)).astype(np.int64)
-        return cls(line, duration, count, run_line=line[run_start], run_start=run_start)
+        starts = np.flatnonzero(np.diff(line, prepend=-1))
+        sums = [
+            np.add.reduceat(c, starts).tolist() if len(starts) else []
+            for c in (count, duration * count)
+        ]
+        return cls(
+            line,
+            duration,
+            count,
+            run_line=line[starts].tolist(),
+            run_bounds=[*starts.tolist(), len(line)],
+            run_calls=sums[0],
+            run_seconds=sums[1],
+        )
 
 
 @dataclass(frozen=True)
@@ -434,13 +451,16 @@ class _Collapsed:
     of ``duration[r]`` seconds charged by slot ``slot[r]`` (an index into ``usage.rates``,
     or ``len(usage.rates) + 1`` for FREE, ``len(usage.rates)`` for NO_RATE: the slot modulo
     ``len(usage.rates) + 2``). A negative count takes calls back from another run of the same
-    line: every sum over calls is linear, so the runs add up exactly."""
+    line: every sum over calls is linear, so the runs add up exactly. A line's cells that no
+    rate prices are not rows but ``unrated`` sums."""
 
     run_line: Int64s
     run_start: Int64s
     slot: Int64s
     duration: Int64s
     count: Int64s
+    unrated: tuple[tuple[int, int, int, int], ...]
+    """Whole lines charged nothing: (line, slot, calls, seconds), the seconds billed as is."""
 
 
 def _traffic_matches(rules: Iterable[str], direction: Direction, category: Category) -> bool:
@@ -457,16 +477,15 @@ def _specificity(rate: UsageRate) -> tuple[int, bool, bool]:
     return prefix_length, rate.country is not None, rate.band is not None
 
 
-def _line_rates(usage: Usage, line: LineKey) -> list[tuple[int, UsageRate]]:
-    """The rates (with their index) that may price a call of ``line``: its direction and
-    category, its country or none."""
-    direction, category, country = line
+def _line_rates(usage: Usage, lines: Sequence[LineKey]) -> list[list[tuple[int, UsageRate]]]:
+    """For each line, the rates (with their index) that may price its calls: of its
+    direction and category, of its country or of none."""
+    by_traffic: dict[tuple[Direction, Category], list[tuple[int, UsageRate]]] = {}
+    for index, rate in enumerate(usage.rates):
+        by_traffic.setdefault((rate.direction, rate.category), []).append((index, rate))
     return [
-        (index, rate)
-        for index, rate in enumerate(usage.rates)
-        if rate.direction == direction
-        and rate.category == category
-        and rate.country in (None, country)
+        [(i, rate) for i, rate in by_traffic.get((d, c), []) if rate.country in (None, country)]
+        for d, c, country in lines
     ]
 
 
@@ -495,7 +514,7 @@ def _choose_among(
 
 def _choose_rate(usage: Usage, line: LineKey, chain: frozenset[str], band: str | None) -> int:
     """The slot of the most specific rate for a call: a rate index, FREE or NO_RATE."""
-    return _choose_among(usage, _line_rates(usage, line), line, chain, band)
+    return _choose_among(usage, _line_rates(usage, [line])[0], line, chain, band)
 
 
 def _prefix_chain(prefix: str | None, tariff_prefixes: set[str]) -> frozenset[str]:
@@ -580,59 +599,87 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
     rows, D, takes the line's cells, and only the rows of the other units are read, each
     moved from D to its own slot s: ``n(s, d) = [s = D]·n(d) + Σ_{units of s} n(u, d) −
     [s = D]·Σ_{units not of D} n(u, d)``, n(d) the line's calls of d seconds, n(u, d) a
-    unit's.
+    unit's. Cells that no rate prices are summed once (``_Cells.run_calls``), not charged.
     """
     if month is not None and month not in prepared.months:
         raise ValueError(f"the profile has no calls in month {month!r}")
     cells = prepared.cells(month)
     n_slots = len(usage.rates) + 2
     lines = prepared.lines
-    line_rates = [_line_rates(usage, line) for line in lines]
-    line_slot = _int64s(
-        [
-            _choose_among(usage, rates, line, frozenset(), None)
-            for line, rates in zip(lines, line_rates, strict=True)
-        ]
-    )
+    line_rates = _line_rates(usage, lines)
+    line_slot = [
+        _choose_among(usage, rates, line, frozenset(), None) % n_slots
+        for line, rates in zip(lines, line_rates, strict=True)
+    ]
     month_code = None if month is None else prepared.months.index(month)
-    run_line, run_start, slot = [cells.run_line], [cells.run_start], []
-    duration, count = [cells.duration], [cells.count]
-    rows_so_far = len(cells.count)
+    moves: list[tuple[int, Int64s, Int64s, Int64s, Int64s]] = []
     for line, rates in enumerate(line_rates):
-        if not any(rate.prefix or rate.band for _, rate in rates):
-            continue
-        unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month_code)
-        unit_slot %= n_slots
-        if not unit_rows.any():
-            continue
-        dominant = int(np.argmax(np.bincount(unit_slot, unit_rows, minlength=n_slots)))
-        line_slot[line] = dominant
-        moved = np.flatnonzero((unit_slot != dominant) & (unit_rows > 0))
-        rows = _ranges(unit_row[moved], unit_rows[moved])
-        if not len(rows):
-            continue
-        row_slot = np.repeat(unit_slot[moved], unit_rows[moved])
-        row_duration, row_count = prepared.index.duration[rows], prepared.index.count[rows]
-        width = int(row_duration.max()) + 1
-        slots, slot_rank = _distinct(row_slot, n_slots)
-        codes, moved_count = _sum_by(slot_rank * width + row_duration, row_count)
-        rank, moved_duration = np.divmod(codes, width)
-        back_duration, back_count = _sum_by(row_duration, row_count)
-        firsts = np.flatnonzero(np.diff(rank, prepend=-1))
-        run_line += [np.full(len(firsts) + 1, line, dtype=np.int64)]
-        run_start += [rows_so_far + firsts, _int64s([rows_so_far + len(codes)])]
-        slot += [slots[rank], np.full(len(back_count), dominant, dtype=np.int64)]
-        duration += [moved_duration, back_duration]
-        count += [moved_count, -back_count]
-        rows_so_far += len(codes) + len(back_count)
-    base_rows = np.diff(cells.run_start, append=len(cells.count))
-    slot.insert(0, np.repeat(line_slot[cells.run_line] % n_slots, base_rows))
+        if any(rate.prefix or rate.band for _, rate in rates):
+            dominant, slots, durations, counts, firsts = _moves(
+                prepared, usage, line, rates, month_code, n_slots
+            )
+            if dominant is not None:
+                line_slot[line] = dominant
+                moves.append((line, slots, durations, counts, firsts))
+    runs: list[tuple[int, int, Int64s, Int64s]] = []  # (line, slot, durations, counts)
+    unrated = []
+    for run, line in enumerate(cells.run_line):
+        start, stop = cells.run_bounds[run], cells.run_bounds[run + 1]
+        if line_slot[line] < n_slots - 2:
+            runs.append(
+                (line, line_slot[line], cells.duration[start:stop], cells.count[start:stop])
+            )
+        else:
+            unrated.append((line, line_slot[line], cells.run_calls[run], cells.run_seconds[run]))
+    for line, slots, durations, counts, firsts in moves:
+        bounds = [*firsts.tolist(), len(slots)]
+        runs += [(line, int(slots[a]), durations[a:b], counts[a:b]) for a, b in pairwise(bounds)]
+    lengths = _int64s([len(durations) for _, _, durations, _ in runs])
     return _Collapsed(
-        run_line=np.concatenate(run_line),
-        run_start=np.concatenate(run_start),
-        slot=np.concatenate(slot),
-        duration=np.concatenate(duration),
-        count=np.concatenate(count),
+        run_line=_int64s([line for line, _, _, _ in runs]),
+        run_start=np.cumsum(lengths) - lengths,
+        slot=np.repeat(_int64s([slot for _, slot, _, _ in runs]), lengths),
+        duration=np.concatenate([durations for _, _, durations, _ in runs] or [cells.duration[:0]]),
+        count=np.concatenate([counts for _, _, _, counts in runs] or [cells.count[:0]]),
+        unrated=tuple(unrated),
+    )
+
+
+def _moves(
+    prepared: PreparedProfile,
+    usage: Usage,
+    line: int,
+    rates: list[tuple[int, UsageRate]],
+    month: int | None,
+    n_slots: int,
+) -> tuple[int | None, Int64s, Int64s, Int64s, Int64s]:
+    """For a line priced by prefix or band: the dominant slot D, then the moves as rows
+    sorted by slot (slot, duration, count; D's rows take the calls back with negative
+    counts) and the first row of each slot. D is None when the line has no bucket rows."""
+    unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month)
+    unit_slot %= n_slots
+    empty = unit_slot[:0]
+    if not unit_rows.any():
+        return None, empty, empty, empty, empty
+    dominant = int(np.argmax(np.bincount(unit_slot, unit_rows, minlength=n_slots)))
+    moved = np.flatnonzero((unit_slot != dominant) & (unit_rows > 0))
+    rows = _ranges(unit_row[moved], unit_rows[moved])
+    if not len(rows):
+        return dominant, empty, empty, empty, empty
+    row_slot = np.repeat(unit_slot[moved], unit_rows[moved])
+    row_duration, row_count = prepared.index.duration[rows], prepared.index.count[rows]
+    width = int(row_duration.max()) + 1
+    slots, slot_rank = _distinct(row_slot, n_slots)
+    codes, moved_count = _sum_by(slot_rank * width + row_duration, row_count)
+    rank, moved_duration = np.divmod(codes, width)
+    back_duration, back_count = _sum_by(row_duration, row_count)
+    slot = np.concatenate([slots[rank], np.full(len(back_count), dominant, dtype=np.int64)])
+    return (
+        dominant,
+        slot,
+        np.concatenate([moved_duration, back_duration]),
+        np.concatenate([moved_count, -back_count]),
+        np.flatnonzero(np.diff(slot, prepend=-1)),
     )
 
 
@@ -854,6 +901,12 @@ def _charge(
             total.rated_seconds += int(seconds[run])
         key = run_slot if run_slot < n_rates else run_slot - n_rates - 2
         total.slot_calls[key] = total.slot_calls.get(key, 0) + int(calls[run])
+    for line, code, line_calls, line_seconds in collapsed.unrated:
+        total = sums.setdefault(line, _LineSum())
+        total.calls += line_calls
+        total.billed_seconds += line_seconds
+        key = code - n_rates - 2
+        total.slot_calls[key] = total.slot_calls.get(key, 0) + line_calls
     if any(n < 0 for total in sums.values() for n in total.slot_calls.values()):
         raise ValueError("profile: the duration histograms disagree with the buckets")
     return sums, table.ticks_per_unit
