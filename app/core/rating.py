@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from enum import StrEnum
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any, Literal, TypeVar
 
@@ -124,9 +124,14 @@ LineKey = tuple[Direction, Category, str | None]
 _DIVISION = Context(prec=28)
 
 
+_ZERO = Decimal(0)
+
+
 def _quotient(numerator: int, denominator: int) -> Decimal:
     """``numerator / denominator`` as a Decimal: exact when it terminates, else to 28
     significant digits."""
+    if not numerator:
+        return _ZERO
     return _DIVISION.divide(Decimal(numerator), Decimal(denominator))
 
 
@@ -463,9 +468,12 @@ class _Collapsed:
     """Whole lines charged nothing: (line, slot, calls, seconds), the seconds billed as is."""
 
 
+_parse_traffic = lru_cache(maxsize=256)(parse_traffic)
+
+
 def _traffic_matches(rules: Iterable[str], direction: Direction, category: Category) -> bool:
     for rule in rules:
-        rule_direction, rule_category = parse_traffic(rule)
+        rule_direction, rule_category = _parse_traffic(rule)
         if rule_direction in (None, direction) and rule_category in (None, category):
             return True
     return False
@@ -738,11 +746,11 @@ class UsageRating(_Model):
 
 def _price_exponent(usage: Usage) -> int:
     """The smallest E ≥ the rounding decimals with every usage price × 10^E whole."""
-    prices: list[Decimal] = []
+    prices: set[Decimal] = set()
     for rate in usage.rates:
-        prices += [rate.rate_per_minute, rate.connect_fee, rate.min_charge]
+        prices.update((rate.rate_per_minute, rate.connect_fee, rate.min_charge))
         if rate.first_price is not None:
-            prices.append(rate.first_price)
+            prices.add(rate.first_price)
     exponents = [-min(0, int(p.normalize().as_tuple().exponent)) for p in prices]
     return max([0, usage.rounding.decimals if usage.rounding else 0, *exponents])
 
