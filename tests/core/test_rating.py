@@ -715,6 +715,69 @@ def test_histogram_rating_equals_rating_each_call(calls: list[Call], t: Tariff) 
     assert abs(Fraction(average.total) - expected) < Fraction(1, 10**18)
 
 
+def without_histograms(profile: UsageProfile) -> UsageProfile:
+    """The same profile with its categories' histograms emptied: rating must sum the buckets."""
+    categories = [c.model_copy(update={"duration_histogram": {}}) for c in profile.categories]
+    return profile.model_copy(update={"categories": categories})
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(calls=calls_strategy(), t=tariff_strategy())
+def test_average_month_from_histograms_equals_from_buckets(calls: list[Call], t: Tariff) -> None:
+    # Fresh prepared profiles, the average month rated first: from the categories'
+    # histograms (with only the prefix/band lines read from the buckets), and from the
+    # buckets alone; both equal the brute-force rating of every call.
+    profile = profile_of(calls, days=45.0)
+    from_histograms = rate_usage(prepare_profile(profile), t)
+    from_buckets = rate_usage(prepare_profile(without_histograms(profile)), t)
+    assert from_histograms == from_buckets
+    expected = brute_force(t, calls, Fraction(304375, 10000) / 45)
+    assert abs(Fraction(from_histograms.total) - expected) < Fraction(1, 10**18)
+
+
+def test_flat_tariff_reads_no_bucket() -> None:
+    # A tariff with neither prefix nor band rates prices the average month from the
+    # histograms: the buckets are never indexed. A banded rate makes rating read them.
+    calls = outbound("local", 60, 61, 125) + outbound("national", 30, start=at(3))
+    prepared = prepare_profile(profile_of(calls, days=30.4375))  # the average month: × 1
+    flat = tariff("    - {category: local, increment: 60/60, rate_per_minute: 0.10}")
+    local = rate_usage(prepared, flat).lines[0]
+    assert (local.billed_minutes, local.amount) == (6, Decimal("0.60"))  # 1 + 2 + 3 minutes
+    assert "index" not in vars(prepared)
+    banded = tariff(
+        "    - {category: national, increment: 6/6, rate_per_minute: 0.70}\n"
+        "    - {category: national, band: night, increment: 6/6, rate_per_minute: 0.35}\n"
+        "  time_bands:\n"
+        "    night: [{days: [mon, tue, wed, thu, fri, sat, sun], from_hour: 0, to_hour: 7}]\n"
+    )
+    assert rate_usage(prepared, banded, month="2026-09").total == Decimal("0.175")  # 30 s night
+    assert "index" in vars(prepared)
+
+
+def test_histograms_that_disagree_with_the_buckets_are_refused() -> None:
+    # National: 3 day calls and 2 night calls in the buckets, but its histogram holds 1 call
+    # (and local's 4 more, so the totals still match): the night calls moved out of the
+    # day slot would leave it −1 call.
+    calls = [Call("outbound", "national", "CN", None, at(10 + h), 60) for h in range(3)]
+    calls += [Call("outbound", "national", "CN", None, at(h), 60) for h in range(2)]
+    calls += outbound("local", 60)
+    profile = profile_of(calls)
+    histograms = {"national": {"60": 1}, "local": {"60": 5}}
+    categories = [
+        c.model_copy(update={"duration_histogram": histograms[c.category]})
+        for c in profile.categories
+    ]
+    banded = tariff(
+        "    - {category: national, increment: 6/6, rate_per_minute: 0.70}\n"
+        "    - {category: national, band: night, increment: 6/6, rate_per_minute: 0.35}\n"
+        "    - {category: local, increment: 6/6, rate_per_minute: 0.10}\n"
+        "  time_bands:\n"
+        "    night: [{days: [mon, tue, wed, thu, fri, sat, sun], from_hour: 0, to_hour: 7}]\n"
+    )
+    with pytest.raises(ValueError, match="histograms disagree with the buckets"):
+        rate_usage(profile.model_copy(update={"categories": categories}), banded)
+
+
 # ----------------------------------------------------------------- shipped tariffs
 
 
