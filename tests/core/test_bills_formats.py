@@ -136,6 +136,29 @@ def test_asterisk_legs_sharing_a_linkedid_count_once_on_the_trunk_leg() -> None:
     assert lines == {("inbound", "mobile"): 1, ("internal", "internal"): 1}
 
 
+def test_asterisk_blank_source_takes_the_caller_id_number() -> None:
+    """An empty ``src`` falls back to the number in ``clid``'s angle brackets."""
+    named = asterisk_row(
+        "13912345678",
+        "63001000",
+        "2026-09-01 10:00:00",
+        None,
+        "2026-09-01 10:00:09",
+        9,
+        0,
+        "NO ANSWER",
+    )
+    named = named.replace('"13912345678"', '""', 1).replace(
+        '"""13912345678"" <13912345678>"', '"""Alice"" <13912345678>"'
+    )
+    plain = asterisk_row(
+        "8001", "8002", "2026-09-01 10:05:00", None, "2026-09-01 10:05:04", 4, 0, "BUSY"
+    )
+    read = read_file("Master.csv", f"{named}\n{plain}\n".encode())
+    assert read.calls.get_column("caller").to_list() == ["13912345678", "8001"]
+    assert read.calls.get_column("answered").to_list() == [False, False]
+
+
 FREESWITCH = [
     '"8018","8018","8020","default","2026-09-01 01:24:20","2026-09-01 01:24:30",'
     '"2026-09-01 01:24:36","16","6","NORMAL_CLEARING","a1","","","PCMA","PCMA"',

@@ -66,7 +66,7 @@ def read(name: str, text: Text, column_count: int) -> FileCalls:
         columns = columns_for(column_count)
     except ValueError as exc:
         raise BillError(name, str(exc), line=1) from None
-    keep = ["src", "dst", "clid", "start", "answer", "duration", "billsec", "disposition"]
+    keep = ["src", "dst", "start", "answer", "duration", "billsec", "disposition"]
     if "linkedid" in columns:
         keep.append("linkedid")
     raw = read_strings(name, text, columns, keep=keep, integers=("duration", "billsec"))
@@ -78,15 +78,17 @@ def read(name: str, text: Text, column_count: int) -> FileCalls:
     )
     src = raw.get_column("src").fill_null("")
     blank = src.str.contains(r"^\s*$")
-    if blank.any():
-        caller_id = raw.get_column("clid").str.extract(r"<([^>]*)>", 1).fill_null("")
-        src = src.zip_with(~blank, caller_id)
-    answer_given = pl.col("answer").is_not_null() & ~pl.col("answer").str.contains(r"^\s*$")
-    answered = (
-        pl.when(pl.col("disposition").is_in(asterisk_words))
-        .then(pl.col("disposition").is_in(answered_words))
-        .otherwise(answer_given)
-    )
+    if blank.any():  # the caller ID's number, read only for such files
+        clid = read_strings(name, text, columns, keep=["clid"]).get_column("clid")
+        src = src.zip_with(~blank, clid.str.extract(r"<([^>]*)>", 1).fill_null(""))
+    answered = pl.col("disposition").is_in(answered_words)
+    if len(asterisk_words) < len(dispositions):  # other words: answered if answer time given
+        answer_given = pl.col("answer").is_not_null() & ~pl.col("answer").str.contains(r"^\s*$")
+        answered = (
+            pl.when(pl.col("disposition").is_in(asterisk_words))
+            .then(answered)
+            .otherwise(answer_given)
+        )
     frame = raw.with_columns(
         start=parse_datetimes(raw.get_column("start"), DATETIME_FORMATS),
         answered=answered,
