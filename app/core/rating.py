@@ -304,6 +304,23 @@ class _BucketIndex:
         """``(line · (M + 1) + month + 1) · 169 + hour``, M months (month −1: unknown)."""
         return (line * (len(self.months) + 1) + month + 1) * 169 + hour
 
+    hour_rows: dict[tuple[int, int | None], tuple[Int64s, Int64s]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def hour_units(self, line: int, month: int | None) -> tuple[Int64s, Int64s]:
+        """The rows of ``line`` (of one month, if given) per (month, hour), hours 0…168 of
+        each month in turn: each unit's first row and row count (cached)."""
+        units = self.hour_rows.get((line, month))
+        if units is None:
+            months = range(-1, len(self.months)) if month is None else [month]
+            firsts = _int64s([self.segment(line, m, 0) for m in months])
+            segments = (firsts[:, None] + np.arange(169)).reshape(-1)
+            row_start = self.key_row_start[self.segment_key_start[segments]]
+            row_stop = self.key_row_start[self.segment_key_start[segments + 1]]
+            units = self.hour_rows[(line, month)] = (row_start, row_stop - row_start)
+        return units
+
     def key_range(self, line: int, month: int | None) -> tuple[int, int]:
         """The keys of ``line`` (of one month, if given) are ``start`` … ``stop − 1``."""
         first = self.segment(line, -1 if month is None else month, 0)
@@ -565,37 +582,33 @@ def _units(
     line_prefixes = {rate.prefix for _, rate in rates if rate.prefix}
     if not line_prefixes:
         band_slot = _int64s([_choose_among(usage, rates, key, frozenset(), b) for b in band_names])
-        months = range(-1, len(index.months)) if month is None else [month]
-        firsts = _int64s([index.segment(line, m, 0) for m in months])
-        segments = (firsts[:, None] + np.arange(169)).reshape(-1)
-        key_start = index.segment_key_start[segments]
-        key_stop = index.segment_key_start[segments + 1]
-        slot = np.tile(band_slot[band_of_hour], len(firsts))
-    else:
-        start, stop = index.key_range(line, month)
-        key_start = np.arange(start, stop, dtype=np.int64)
-        key_stop = key_start + 1
-        chains: dict[frozenset[str], int] = {}
-        prefixes, prefix_of_key = _distinct(index.key_prefix[start:stop], len(index.prefixes))
-        chain_of_prefix = _int64s(
-            [
-                chains.setdefault(_prefix_chain(index.prefixes[p], line_prefixes), len(chains))
-                for p in prefixes.tolist()
-            ]
-        )
-        n_bands = len(band_names)
-        group = chain_of_prefix[prefix_of_key] * n_bands + band_of_hour[index.key_hour[start:stop]]
-        groups, group_of_key = _distinct(group, len(chains) * n_bands)
-        chain_list = list(chains)
-        group_slot = _int64s(
-            [
-                _choose_among(usage, rates, key, chain_list[g // n_bands], band_names[g % n_bands])
-                for g in groups.tolist()
-            ]
-        )
-        slot = group_slot[group_of_key]
-    row_start = index.key_row_start[key_start]
-    return row_start, index.key_row_start[key_stop] - row_start, slot
+        row_start, row_count = index.hour_units(line, month)
+        return row_start, row_count, np.tile(band_slot[band_of_hour], len(row_start) // 169)
+    start, stop = index.key_range(line, month)
+    chains: dict[frozenset[str], int] = {}
+    prefixes, prefix_of_key = _distinct(index.key_prefix[start:stop], len(index.prefixes))
+    chain_of_prefix = _int64s(
+        [
+            chains.setdefault(_prefix_chain(index.prefixes[p], line_prefixes), len(chains))
+            for p in prefixes.tolist()
+        ]
+    )
+    n_bands = len(band_names)
+    group = chain_of_prefix[prefix_of_key] * n_bands + band_of_hour[index.key_hour[start:stop]]
+    groups, group_of_key = _distinct(group, len(chains) * n_bands)
+    chain_list = list(chains)
+    group_slot = _int64s(
+        [
+            _choose_among(usage, rates, key, chain_list[g // n_bands], band_names[g % n_bands])
+            for g in groups.tolist()
+        ]
+    )
+    row_start = index.key_row_start[start:stop]
+    return (
+        row_start,
+        index.key_row_start[start + 1 : stop + 1] - row_start,
+        group_slot[group_of_key],
+    )
 
 
 def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
@@ -757,6 +770,8 @@ def _price_exponent(usage: Usage) -> int:
 
 def _whole(value: Decimal, factor: int) -> int:
     """``value × factor``, which must be a whole number (of ticks)."""
+    if not value:
+        return 0
     product = _DIVISION.multiply(value, factor)
     if product != product.to_integral_value():
         raise ArithmeticError(f"{value} × {factor} is not a whole number of ticks")
