@@ -47,11 +47,17 @@ replacements and maintenance over a horizon is the scenario's job; the tariff ho
 the same shape. ``reconcile(profile, tariff, tolerance=0.05)`` sets the rated whole period
 against the bill's ``billed_cost`` per (direction, category) and lists findings.
 
-Exactness: buckets are collapsed to the dimensions the tariff uses (the rate is chosen once
-per distinct line, tariff prefix and time band), then each distinct (line, rate, duration) is
-charged once in integer ticks of 1 / (60 · 10^E) of the currency (E: the most decimal places
-of any usage price, at most 6) and multiplied by its call count, so the result equals rating
-every call one by one, exactly; scaling, pools and conversion to Decimal use fractions.
+Exactness: a line none of whose rates depends on the prefix or the time band is priced
+from its duration histogram (the buckets summed, by construction); a line that is reads
+only the bucket rows whose rate differs from the line's most common one (the rate is chosen
+once per distinct line, tariff prefix and time band). Each (line, rate, duration) is charged
+once in integer ticks of 1 / (60 · 10^E) of the currency (E: the most decimal places of any
+usage price, at most 6) and multiplied by its call count, so the result equals rating every
+call one by one, exactly; scaling, pools and conversion to Decimal use fractions.
+
+Speed: ``prepare_profile`` reads nothing; the histograms are parsed on the first rating of
+the average month, the buckets indexed only when a tariff prices some line by prefix or
+band, or a calendar month is rated (``bench/rating.py`` gives the figures).
 """
 
 from __future__ import annotations
@@ -345,8 +351,10 @@ def _histogram_arrays(prepared: PreparedProfile) -> _Cells:
     histograms = [usage.duration_histogram for usage in usages]
     count = np.fromiter((n for h in histograms for n in h.values()), dtype=np.int64)
     text = " ".join(" ".join(h) for h in histograms if h)
-    duration = np.fromstring(text, dtype=np.int64, sep=" ") if text else count[:0]
-    if len(duration) != len(count) or (len(duration) and int(duration.min()) < 0):
+    digits = text.replace(" ", "")
+    whole = digits.isascii() and digits.isdigit()
+    duration = np.fromstring(text, dtype=np.int64, sep=" ") if whole else count[:0]
+    if len(duration) != len(count):  # a key that is not a whole number, or an empty one
         raise ValueError("profile: duration_histogram keys must be whole seconds")
     codes = [prepared.line_code((u.direction, u.category, u.country)) for u in usages]
     line = np.repeat(_int64s(codes), [len(h) for h in histograms])

@@ -754,6 +754,15 @@ def test_flat_tariff_reads_no_bucket() -> None:
     assert "index" in vars(prepared)
 
 
+def test_histogram_keys_must_be_whole_seconds() -> None:
+    profile = profile_of(outbound("local", 60)).model_copy(update={"buckets": DurationBuckets()})
+    category = profile.categories[0].model_copy(update={"duration_histogram": {"6O": 1}})
+    broken = profile.model_copy(update={"categories": [category]})
+    t = tariff("    - {category: local, rate_per_minute: 0.10}")
+    with pytest.raises(ValueError, match="duration_histogram keys must be whole seconds"):
+        rate_usage(broken, t)
+
+
 def test_histograms_that_disagree_with_the_buckets_are_refused() -> None:
     # National: 3 day calls and 2 night calls in the buckets, but its histogram holds 1 call
     # (and local's 4 more, so the totals still match): the night calls moved out of the
