@@ -75,7 +75,7 @@ def normalise_number(expr: pl.Expr) -> pl.Expr:
 def normalise_numbers(values: pl.Series) -> pl.Series:
     """``normalise_number`` over a column, skipped when it already holds clean numbers."""
     filled = values.cast(pl.String).fill_null("")
-    if filled.str.contains(r"^(?:\+[0-9]+|[0-9]*)$").all():
+    if not filled.str.contains(r"[^0-9]").any():  # digits only (a "+" takes the long way)
         return filled
     return filled.to_frame("n").select(normalise_number(pl.col("n"))).to_series().alias(values.name)
 
@@ -355,8 +355,8 @@ class NumberPlan:
         )
         emergency_flag, special_flag, _ = self._short_class(digits_col)
         flags = candidates.with_columns(e=emergency_flag, x=special_flag)
-        emergency = digits_col.is_in(flags.filter("e").get_column("digits").implode())
-        special = digits_col.is_in(flags.filter("x").get_column("digits").implode())
+        emergency = _one_of(digits_col, flags.filter("e").get_column("digits"))
+        special = _one_of(digits_col, flags.filter("x").get_column("digits"))
         category = (
             pl.when(may_be_short & emergency)
             .then(_category(Category.EMERGENCY))
@@ -573,6 +573,11 @@ class NumberPlan:
         for condition, value in reversed(branches):  # the first branch that holds wins
             category = pl.when(condition).then(value).otherwise(category)
         return category
+
+
+def _one_of(column: pl.Expr, values: pl.Series) -> pl.Expr:
+    """Whether each value is among ``values`` (no lookup at all when there is none)."""
+    return column.is_in(values.implode()) if values.len() else pl.lit(False)
 
 
 def _has_pattern(desc: PhoneNumberDesc | None) -> bool:

@@ -127,10 +127,10 @@ def analyze_files(
 
 
 def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, dict[str, int]]:
-    """The call table with ``direction``, ``category``, ``country``, ``prefix``, ``key``
-    (normalised remote number, internal use only), ``caller_ext``/``callee_ext``, and with
-    legs, cross-file duplicates and carrier rows overlapping a PBX export removed (their
-    counts returned by reason)."""
+    """The call table with ``direction``, ``category``, ``country``, ``prefix_code``, ``cc``
+    and ``nsn`` (the remote number, internal use only), ``caller_ext``/``callee_ext``, and
+    with legs, cross-file duplicates and carrier rows overlapping a PBX export removed
+    (their counts returned by reason)."""
     calls = table.calls
     extensions = plan.extensions_among(
         pl.concat([calls.get_column("caller"), calls.get_column("callee")])
@@ -186,7 +186,6 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
         category=pl.when(internal)
         .then(pl.lit(Category.INTERNAL.value, dtype=CATEGORY_DTYPE))
         .otherwise("category"),
-        nsn=pl.when(internal).then(pl.col("callee")).otherwise("nsn"),
     )
     calls, removed = dedupe_calls(calls)
     calls, overlap = _drop_carrier_overlap(calls, table)

@@ -151,9 +151,10 @@ def period_of(calls: pl.DataFrame) -> tuple[datetime, datetime]:
 def dedupe_calls(classified: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     """Count each call once: legs sharing a ``call_id`` (within a file) keep one row — the
     leg that crosses the trunk, else the earliest — and a call present in several files
-    (same ``start``, ``direction``, remote number ``cc``/``nsn`` and ``billsec``) keeps the
-    first file's row. Needs the columns of ``CALL_SCHEMA`` plus ``direction``, ``cc`` and
-    ``nsn``; returns the kept rows and the removed rows' counts by reason."""
+    (same ``start``, ``direction``, remote number ``cc``/``nsn`` — the callee for an
+    internal call — and ``billsec``) keeps the first file's row. Needs the columns of
+    ``CALL_SCHEMA`` plus ``direction``, ``cc`` and ``nsn``; returns the kept rows and the
+    removed rows' counts by reason."""
     removed: dict[str, int] = {}
     frame = classified
     legs = frame.filter(pl.col("call_id").is_not_null())
@@ -168,7 +169,8 @@ def dedupe_calls(classified: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]
                 ["file", "line"]
             )
     if frame.get_column("file").n_unique() > 1:
-        key = ["start", "direction", "cc", "nsn", "billsec"]
+        party = pl.when(pl.col("direction") == "internal").then("callee").otherwise("nsn")
+        key = ["start", "direction", "cc", party, "billsec"]
         before = frame.height
         frame = frame.filter(pl.col("file") == pl.col("file").min().over(key))
         if frame.height < before:
