@@ -5,8 +5,9 @@
 Builds a million generated calls (Shanghai office traffic: local, mobile, national,
 international by country and prefix, busy-hour weighted, two months), reduces them to a
 usage profile (category histograms and buckets, as the profile builder keeps them), stores
-it as JSON, then, for each tariff (default: CN business lines, which has a night band, and
-US SIP 6/6; both price GB mobiles by the prefix +44 7), reports the median time of:
+it as JSON, then, for each tariff (default: CN business lines, with a night band and GB
+mobiles priced by the prefix +44 7; US SIP 6/6, with the same prefix rate; CN SIP trunk,
+flat: neither prefix nor band), reports the median time of:
 
 - **per-call rating** (the baseline): the same calls rated one by one, vectorised with
   polars/numpy over the call rows (a join to each call's rate, the billing formula in
@@ -84,7 +85,7 @@ LINES = [
     ("inbound", "shared_cost", "CN", 0.01, ["+86 4008"]),
 ]
 MONTHS = ["2026-09", "2026-10"]
-TARIFFS = ["cn-pstn-business-lines.yaml", "us-sip-trunk.yaml"]
+TARIFFS = ["cn-pstn-business-lines.yaml", "us-sip-trunk.yaml", "cn-sip-trunk.yaml"]
 DAYS = 61.0
 
 

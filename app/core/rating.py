@@ -69,7 +69,7 @@ from decimal import Context, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -345,30 +345,25 @@ def _int64s(values: Sequence[int]) -> Int64s:
     return np.asarray(values, dtype=np.int64)
 
 
-def _histogram_arrays(prepared: PreparedProfile) -> _Cells:
-    """The categories' duration histograms, one cell per (category, duration)."""
-    usages = prepared.profile.categories
-    histograms = [usage.duration_histogram for usage in usages]
-    count = np.fromiter((n for h in histograms for n in h.values()), dtype=np.int64)
+def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
+    """The categories' duration histograms, one cell per (category, duration); None when
+    the profile has buckets and the histograms do not account for every answered call
+    (Σ counts ≠ ``answered_calls``)."""
+    profile = prepared.profile
+    histograms = [usage.duration_histogram for usage in profile.categories]
+    counts = chain.from_iterable(h.values() for h in histograms)
+    count = np.fromiter(counts, dtype=np.int64, count=sum(map(len, histograms)))
+    if profile.buckets.key and int(count.sum()) != profile.totals.answered_calls:
+        return None
     text = " ".join(" ".join(h) for h in histograms if h)
     digits = text.replace(" ", "")
     whole = digits.isascii() and digits.isdigit()
     duration = np.fromstring(text, dtype=np.int64, sep=" ") if whole else count[:0]
     if len(duration) != len(count):  # a key that is not a whole number, or an empty one
         raise ValueError("profile: duration_histogram keys must be whole seconds")
-    codes = [prepared.line_code((u.direction, u.category, u.country)) for u in usages]
+    codes = [prepared.line_code((u.direction, u.category, u.country)) for u in profile.categories]
     line = np.repeat(_int64s(codes), [len(h) for h in histograms])
     return _Cells.of(line.astype(np.int64), duration, count)
-
-
-def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
-    """The categories' histograms as cells, or None when the profile has buckets and the
-    histograms do not account for every answered call (Σ counts ≠ ``answered_calls``)."""
-    profile = prepared.profile
-    counted = sum(sum(usage.duration_histogram.values()) for usage in profile.categories)
-    if profile.buckets.key and counted != profile.totals.answered_calls:
-        return None
-    return _histogram_arrays(prepared)
 
 
 def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
@@ -387,23 +382,14 @@ def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
         row_key, duration, count = (
             _int64s(column) for column in (buckets.key, buckets.duration, buckets.count)
         )
-    else:  # one key per category, with no prefix, hour or month
-        cells = _histogram_arrays(prepared)
-        keys = len(prepared.profile.categories)
-        key_line = _int64s(
-            [
-                prepared.line_code((u.direction, u.category, u.country))
-                for u in prepared.profile.categories
-            ]
-        )
+    else:  # no buckets: one key per line (its histogram), with no prefix, hour or month
+        cells = prepared.cells(None)
+        keys = len(prepared.lines)
+        key_line = np.arange(keys, dtype=np.int64)
         key_prefix, prefixes = np.zeros(keys, dtype=np.int64), [None]
         key_hour = np.full(keys, 168, dtype=np.int64)
         key_month, months = np.full(keys, -1, dtype=np.int64), []
-        row_key = np.repeat(
-            np.arange(keys, dtype=np.int64),
-            [len(u.duration_histogram) for u in prepared.profile.categories],
-        )
-        duration, count = cells.duration, cells.count
+        row_key, duration, count = cells.line, cells.duration, cells.count
     key_segment = (key_line * (len(months) + 1) + key_month + 1) * 169 + key_hour
     key_order = np.argsort(key_segment, kind="stable")
     key_rank = np.empty_like(key_order)
