@@ -735,6 +735,20 @@ def test_average_month_from_histograms_equals_from_buckets(calls: list[Call], t:
     assert abs(Fraction(from_histograms.total) - expected) < Fraction(1, 10**18)
 
 
+def test_built_profile_rates_its_average_month_from_the_histograms() -> None:
+    # The real pipeline's histograms account for every answered call: a flat tariff
+    # rates the average month from them alone, as the buckets would.
+    profile = sample_profile("carrier-itemized-shanghai.csv", "CN", "21")
+    t = tariff(SAMPLE_RATES.replace("MOBILE", "0.15"))
+    prepared = prepare_profile(profile)
+    rating = rate_usage(prepared, t)
+    assert "index" not in vars(prepared)
+    assert rating == rate_usage(without_histograms(profile), t)
+    # the bill's own charges (588.92, see above) scaled from its days to 30.4375
+    scale = Fraction(304375, 10000) / Fraction(str(profile.period.days))
+    assert abs(Fraction(rating.total) - Fraction("588.92") * scale) < Fraction(1, 10**20)
+
+
 def test_flat_tariff_reads_no_bucket() -> None:
     # A tariff with neither prefix nor band rates prices the average month from the
     # histograms: the buckets are never indexed. A banded rate makes rating read them.
