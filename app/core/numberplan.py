@@ -313,19 +313,14 @@ class NumberPlan:
         region on their own (a small subset); every national significant number gets its
         home category from the metadata's patterns; local numbers without area code and
         short numbers are then settled on their (small) subsets."""
-        md = self._metadata
         number = frame.get_column("number")
         plus_sign = number.str.starts_with("+")
         frame = frame.with_columns(
             plus=plus_sign,
             digits=number.str.strip_prefix("+") if plus_sign.any() else number,
         ).with_row_index("_i")
-        digits = pl.col("digits")
-        intl = pl.col("plus")
-        if md.international_prefix:
-            intl = intl | (~pl.col("plus") & _dials_abroad(digits, md.international_prefix))
-        home_nsn, trunk = self._national_number(digits)
-        frame = frame.with_columns(intl=intl).with_columns(
+        home_nsn, trunk = self._national_number(pl.col("digits"))
+        frame = self._with_international_flag(frame).with_columns(
             trunk=trunk & ~pl.col("intl"), nsn=home_nsn
         )
         frame = self._with_international_forms(frame)
@@ -388,6 +383,28 @@ class NumberPlan:
             "cc",
             "nsn",
         )
+
+    def _with_international_flag(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``intl``: written with ``+``, or with the international prefix then a number
+        (its first digit not 0). What follows the prefix is cut out only for the numbers
+        that start with one. Needs ``_i``, ``plus`` and ``digits``."""
+        intl = frame.get_column("plus").alias("intl")
+        idd = self._metadata.international_prefix
+        if idd:
+            digits, after = pl.col("digits"), pl.col("after")
+            starts = (
+                digits.str.starts_with(idd) if idd.isdigit() else digits.str.contains(f"^(?:{idd})")
+            )
+            hits = (
+                frame.select("_i", "plus", "digits")
+                .filter(~pl.col("plus") & starts)
+                .select("_i", after=_after_prefix(digits, idd))
+                .filter((after != "") & ~after.str.starts_with("0"))
+                .get_column("_i")
+            )
+            if hits.len():
+                intl = intl.scatter(hits, True)
+        return frame.with_columns(intl)
 
     def _is_fixed(self, nsn: pl.Expr) -> pl.Expr:
         md = self._metadata
@@ -582,20 +599,6 @@ def _one_of(column: pl.Expr, values: pl.Series) -> pl.Expr:
 
 def _has_pattern(desc: PhoneNumberDesc | None) -> bool:
     return desc is not None and desc.national_number_pattern is not None
-
-
-def _dials_abroad(digits: pl.Expr, pattern: str) -> pl.Expr:
-    """Whether digits are the international prefix ``pattern`` then a number (its first
-    digit not 0); a plain digit prefix such as ``00`` is tested without a regular
-    expression."""
-    if pattern.isdigit():
-        return (
-            digits.str.starts_with(pattern)
-            & (digits.str.len_bytes() > len(pattern))
-            & ~digits.str.starts_with(pattern + "0")
-        )
-    after = _after_prefix(digits, pattern)
-    return ((after != "") & ~after.str.starts_with("0")).fill_null(False)
 
 
 def _after_prefix(digits: pl.Expr, pattern: str) -> pl.Expr:
