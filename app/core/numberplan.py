@@ -249,8 +249,8 @@ class NumberPlan:
         prefix = self.outside_prefix
         if not prefix:
             return number
-        strip = number.str.starts_with(prefix) & (number.str.len_bytes() > len(prefix))
-        return pl.when(strip & dialled).then(number.str.slice(len(prefix))).otherwise(number)
+        strip = number.str.starts_with(prefix) & (number.str.len_bytes() > len(prefix)) & dialled
+        return number.str.slice(strip.cast(pl.Int64) * len(prefix))
 
     @property
     def max_extension_digits(self) -> int:
