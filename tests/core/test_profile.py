@@ -153,6 +153,39 @@ def test_signals_each_carry_figure_and_threshold() -> None:
     assert "talk_time_only" not in signals
 
 
+def test_buckets_stay_exact_with_a_call_of_three_years() -> None:
+    """A billable time too long to pack with its bucket into one sort key (10⁸ s) still
+    gives buckets that add up to the categories' histograms, call by call."""
+    long_call = asterisk_row(
+        "8001",
+        "9001442079460000",
+        "2026-09-01 10:00:00",
+        "2026-09-01 10:00:05",
+        "2029-09-01 10:00:00",
+        100_000_005,
+        100_000_000,
+        "ANSWERED",
+    )
+    rows = [*HAND_WORKED, long_call, call("8002", "913812345678", "12:00:00", "12:01:00", 55)]
+    profile = profile_of(rows)
+    histograms = {
+        (u.direction.value, u.category.value, u.country): u.duration_histogram
+        for u in profile.categories
+    }
+    assert histograms[("outbound", "international", None)] == {"100000000": 1}
+    assert histograms[("outbound", "mobile", "CN")] == {"55": 1, "3590": 1}
+    rebuilt: dict[tuple[str, str, str | None], dict[str, int]] = {}
+    for key, seconds, count in zip(
+        profile.buckets.key, profile.buckets.duration, profile.buckets.count, strict=True
+    ):
+        bucket = profile.buckets.keys[key]
+        line = (bucket.direction.value, bucket.category.value, bucket.country)
+        rebuilt.setdefault(line, {})
+        rebuilt[line][str(seconds)] = rebuilt[line].get(str(seconds), 0) + count
+    assert rebuilt == {line: h for line, h in histograms.items() if h}
+    assert profile.peak_concurrent_calls == 3  # the long call overlaps the HAND_WORKED A and B
+
+
 def test_many_dids_with_little_inbound_traffic() -> None:
     rows = [call("13912345678", f"6300100{i}", f"1{i}:00:00", f"1{i}:01:00", 60) for i in range(6)]
     profile = profile_of(rows)
