@@ -332,54 +332,51 @@ class _Traffic(BaseModel):
     days: list[DayTraffic]
 
 
-def _seconds_per_hour(s: Int64s, e: Int64s) -> tuple[int, Int64s]:
-    """Call seconds in each clock hour of intervals ``[s, e)``, from the first start's hour
-    ``h₀`` on: (h₀, seconds of hours h₀, h₀ + 1, …).
+def _seconds_per_hour(starts: Int64s, ends: Int64s) -> tuple[int, Int64s]:
+    """Call seconds in each clock hour of intervals ``[s, e)``, given their sorted starts
+    and sorted ends, from the first start's hour ``h₀`` on: (h₀, seconds of hours h₀, h₀ +
+    1, …).
 
     With ``F(T) = Σ_{s<T} (T − s) − Σ_{e<T} (T − e)`` the call seconds before ``T``, hour
-    ``h`` holds ``F(3600(h+1)) − F(3600h)``; the sums come from per-hour counts and sums of
-    the starts and ends (exact integers, no call is split)."""
-    first_hour = int(s.min()) // 3600
-    hours = int(e.max() - first_hour * 3600) // 3600 + 2
-    bounds = np.arange(hours, dtype=np.int64) * 3600  # T, relative to the first hour
+    ``h`` holds ``F(3600(h+1)) − F(3600h)``; the counts and sums of the times below each
+    bound come from the sorted times and their prefix sums (exact integers)."""
+    origin = int(starts[0]) // 3600 * 3600
+    bounds = np.arange(0, int(ends[-1]) - origin + 3601, 3600, dtype=np.int64)
 
     def before(times: Int64s) -> Int64s:
-        """Σ_{t<T} (T − t) at each bound T."""
-        relative = times - first_hour * 3600
-        hour = relative // 3600
-        count = np.bincount(hour, minlength=hours)
-        offset = np.bincount(hour, weights=relative % 3600, minlength=hours)
-        total = count * 3600 * np.arange(hours, dtype=np.int64) + np.rint(offset).astype(np.int64)
-        counted = np.concatenate(([0], np.cumsum(count)[:-1]))
-        summed = np.concatenate(([0], np.cumsum(total)[:-1]))
-        return np.asarray(bounds * counted - summed, dtype=np.int64)
+        """Σ_{t<T} (T − t) at each bound T (times relative to the origin)."""
+        relative = times - origin
+        below = np.searchsorted(relative, bounds, side="left")
+        sums = np.concatenate(([0], np.cumsum(relative)))
+        return np.asarray(bounds * below - sums[below], dtype=np.int64)
 
-    seconds = np.diff(before(s) - before(e))
-    return first_hour, np.asarray(seconds, dtype=np.int64)
+    return origin // 3600, np.diff(before(starts) - before(ends))
 
 
-def _peak_concurrency(s: Int64s, e: Int64s) -> int:
-    """The most intervals ``[s, e)`` in progress at one instant: at the i-th of the sorted
-    starts, ``i + 1`` started minus the ends up to it (an end at ``s`` does not overlap);
-    over tied starts the last is exact and the largest. (Stable sorts: bills come nearly
-    in time order, which they sort in linear time.)"""
-    if len(s) == 0:
+def _peak_concurrency(starts: Int64s, ends: Int64s) -> int:
+    """The most intervals ``[s, e)`` in progress at one instant, given their sorted starts
+    and ends: at the i-th start, ``i + 1`` started minus the ends up to it (an end at ``s``
+    does not overlap); over tied starts the last is exact and the largest."""
+    if len(starts) == 0:
         return 0
-    starts = np.sort(s, kind="stable")
-    ended = np.searchsorted(np.sort(e, kind="stable"), starts, side="right")
+    ended = np.searchsorted(ends, starts, side="right")
     return int((np.arange(1, len(starts) + 1) - ended).max())
 
 
 def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     """Busy hour, peak concurrency, weekday×hour means and daily busy hours of trunk calls,
-    each call holding a channel over ``[start, start + hold_s)`` (local wall-clock time)."""
-    trunk = calls.select("t0", "hold_s", "direction").filter(pl.col("direction").is_in(TRUNK))
+    each call holding a channel over ``[start, start + hold_s)`` (local wall-clock time).
+    Starts and ends are sorted once (stably: bills come nearly in time order, which such a
+    sort handles in about linear time)."""
+    trunk = calls.select("direction", s="t0", e=pl.col("t0") + pl.col("hold_s")).filter(
+        pl.col("direction").is_in(TRUNK)
+    )
     matrix = [[0.0] * 24 for _ in range(7)]
     if trunk.height == 0:
         return _Traffic(busy_hour_erlangs=0.0, peak=0, weekday_hour=matrix, days=[])
-    s = trunk.get_column("t0").to_numpy()
-    e = s + trunk.get_column("hold_s").to_numpy()
-    first_hour, seconds = _seconds_per_hour(s, e)
+    starts = np.sort(trunk.get_column("s").to_numpy(), kind="stable")
+    ends = np.sort(trunk.get_column("e").to_numpy(), kind="stable")
+    first_hour, seconds = _seconds_per_hour(starts, ends)
     hour = first_hour + np.arange(len(seconds))
     day = hour // 24
     slots = [0] * 7
@@ -393,8 +390,8 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     first_day = int(day[0])
     day_max = np.zeros(int(day[-1]) - first_day + 1, dtype=np.int64)
     np.maximum.at(day_max, day - first_day, seconds)
-    start_days = s // DAY_SECONDS - first_day
-    day_calls = np.bincount(start_days, minlength=len(day_max))
+    day_edges = (first_day + np.arange(len(day_max) + 1)) * DAY_SECONDS
+    day_calls = np.diff(np.searchsorted(starts, day_edges, side="left"))
     epoch = dt.date(1970, 1, 1)
     days = [
         DayTraffic(
@@ -406,7 +403,7 @@ def _traffic(calls: pl.DataFrame, first: dt.date, last: dt.date) -> _Traffic:
     ]
     return _Traffic(
         busy_hour_erlangs=int(seconds.max()) / 3600,
-        peak=_peak_concurrency(s, e),
+        peak=_peak_concurrency(starts, ends),
         weekday_hour=matrix,
         days=days,
     )
