@@ -451,7 +451,7 @@ def _cell_aggregates(
     return (
         _categories(coded, names, has_cost),
         _months(coded, has_cost),
-        _buckets(coded.filter("answered"), names),
+        _buckets(coded.select("bucket", "month", "billsec", "answered").filter("answered"), names),
     )
 
 
@@ -484,7 +484,7 @@ def _categories(
     with its exact histogram of answered calls by billable seconds."""
     histograms: dict[int, dict[str, int]] = defaultdict(dict)
     width = 2**40  # above any billable seconds: (line, billsec) as one integer
-    cells = coded.filter("answered").select(pl.col("line") * width + pl.col("billsec"))
+    cells = coded.select((pl.col("line") * width + pl.col("billsec")).filter("answered"))
     for cell, count in cells.to_series().value_counts().sort("line").iter_rows():
         histograms[cell // width][str(cell % width)] = count
     lines = coded.group_by("line").agg(_sums(has_cost)).iter_rows(named=True)
