@@ -16,16 +16,12 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuthSession, LoginFailure, Role, User
 from app.settings import Settings
+from app.text import N_
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("telroi-timing-equaliser")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation where it is shown (Babel extracts ``N_``)."""
-    return message
 
 
 class AccountError(ValueError):

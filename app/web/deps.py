@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Role, User
 from app.services import accounts
 from app.settings import Settings
+from app.text import N_
 from app.web.middleware import CSRF_COOKIE
 
 
@@ -57,7 +58,9 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
     def check(user: CurrentUser) -> User:
         if user.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "You do not have access to this page.")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, N_("You do not have access to this page.")
+            )
         return user
 
     return check
@@ -106,5 +109,5 @@ async def verify_csrf(request: Request) -> None:
     if not expected or not sent or not secrets.compare_digest(expected, sent):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            "This form has expired or did not come from Telroi. Reload the page and try again.",
+            N_("This form has expired or did not come from Telroi. Reload the page and try again."),
         )

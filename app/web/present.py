@@ -8,9 +8,20 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from app.web.i18n import formatters, gettext
 
 _LEASED = re.compile(r"^(?P<item>.+) \(lease\)$")
+_LOCATED = re.compile(
+    r"^(?P<file>[^:]+?)(?:, line (?P<line>\d+))?(?:, column (?P<column>[^:]+?))?: (?P<reason>.+)$",
+    re.DOTALL,
+)
+
+
+def keep(value: object) -> Markup:
+    """Data inside translated words, marked ``translate="no"`` (and escaped)."""
+    return Markup('<span translate="no">{}</span>').format(value)
 
 
 def presenters(locale: str) -> dict[str, Callable[..., Any]]:
@@ -60,8 +71,8 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
             name = p.get("name", a.name)
             tax = _("prices include tax") if p.get("tax") == "included" else _("prices exclude tax")
             value = f"{p.get('currency', '')}, {tax}"
-            detail = _("tariff %(id)s, version %(version)s") % {
-                "id": p.get("id", ""),
+            detail = escape(_("tariff %(id)s, version %(version)s")) % {
+                "id": keep(p.get("id", "")),
                 "version": p.get("version", ""),
             }
             return name, value, detail
@@ -73,16 +84,17 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
                 "lease": _("leased at %(rate)s a year over %(term)s months")
                 % {"rate": pct(p.get("rate", "0")), "term": p.get("term", "")},
             }.get(mode, mode)
-            return _("%(option)s: equipment") % {"option": p.get("option", "")}, value, ""
+            option = keep(p.get("option", ""))
+            return escape(_("%(option)s: equipment")) % {"option": option}, value, ""
         if key == "termination_fee":
             return (
-                _("%(option)s: early-termination fee") % {"option": p.get("option", "")},
+                escape(_("%(option)s: early-termination fee")) % {"option": keep(p.get("option"))},
                 num(p.get("amount", "0"), 2),
                 source_text(a.detail) if a.detail else "",
             )
         if key == "discount":
             return (
-                _("%(option)s: discount") % {"option": p.get("option", "")},
+                escape(_("%(option)s: discount")) % {"option": keep(p.get("option"))},
                 pct(str(Decimal(p.get("pct", "0")) / 100)),
                 "",
             )
@@ -159,7 +171,9 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
         if w.code == "channels_below_peak":
             if "lines" in p:
                 return _("%(lines)s lines today, but %(peak)s calls were seen at once.") % p
-            return _("%(tariff)s: %(channels)s channels, but %(peak)s calls were seen at once.") % p
+            return escape(
+                _("%(tariff)s: %(channels)s channels, but %(peak)s calls were seen at once.")
+            ) % {**p, "tariff": keep(p.get("tariff", ""))}
         if w.code not in texts or not p:
             return str(w.message)
         values = dict(p)
@@ -171,7 +185,10 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
             )
         if "approval" in values:
             values["approval"] = approvals.get(values["approval"], values["approval"])
-        return texts[w.code] % values
+        for data in ("tariff", "kinds"):
+            if data in values:
+                values[data] = keep(values[data])
+        return escape(texts[w.code]) % values
 
     def line_name(name: str) -> str:
         """An engine-made line name translated; a tariff's own item names stay as written."""
@@ -191,11 +208,16 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
             ("parallel running: ", _("parallel running: %(item)s")),
         ):
             if name.startswith(prefix):
-                return template % {"item": line_name(name.removeprefix(prefix))}
+                return escape(template) % {"item": _item(name.removeprefix(prefix))}
         leased = _LEASED.match(name)
         if leased:
-            return _("%(item)s (lease)") % {"item": line_name(leased.group("item"))}
+            return escape(_("%(item)s (lease)")) % {"item": _item(leased.group("item"))}
         return name
+
+    def _item(name: str) -> str:
+        """An item's name inside a phrase: translated if Telroi made it, else data."""
+        translated = line_name(name)
+        return keep(name) if translated == name else translated
 
     def source_text(source: str) -> str:
         """``rep``, ``bill`` or ``tariff <id> v<n>`` in words."""
@@ -205,7 +227,10 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
             return _("the bill")
         match = re.match(r"^tariff (?P<id>\S+) v(?P<version>\d+)$", source)
         if match:
-            return _("tariff %(id)s, version %(version)s") % match.groupdict()
+            return escape(_("tariff %(id)s, version %(version)s")) % {
+                "id": keep(match.group("id")),
+                "version": match.group("version"),
+            }
         return source
 
     def note_text(note: str) -> str:
@@ -221,10 +246,128 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
         }
         return notes.get(note, note)
 
+    reasons = [
+        (r"no bill file given", _("no bill file given")),
+        (
+            r"an XLSX workbook cannot be read as (?P<x>.+)",
+            _("an XLSX workbook cannot be read as %(x)s"),
+        ),
+        (
+            r"cannot recognise the format or its columns: give a column mapping or --format",
+            _("Telroi cannot recognise the format or its columns: map the columns"),
+        ),
+        (
+            r"cannot recognise the columns \(start time, duration, number\): give a column "
+            r"mapping or --format",
+            _("the columns (start time, duration, number) are not recognised: map the columns"),
+        ),
+        (r"no CUCM header row", _("no CUCM header row")),
+        (
+            r"(?P<x>\d+) columns: FreeSWITCH CSV has 15 or 18",
+            _("%(x)s columns, but a FreeSWITCH CSV has 15 or 18"),
+        ),
+        (r"the workbook has no rows", _("the workbook has no rows")),
+        (r"no sheet named (?P<x>.+)", _("no sheet named %(x)s")),
+        (r"the file is empty", _("the file is empty")),
+        (
+            r"an old Excel \.xls workbook: save it as \.xlsx or CSV",
+            _("an old Excel .xls workbook: save it as .xlsx or CSV"),
+        ),
+        (r"an XLSX workbook, not a text file", _("an XLSX workbook, not a text file")),
+        (
+            r"binary content, not a text or XLSX bill",
+            _("binary content, not a text or XLSX bill"),
+        ),
+        (
+            r"invalid UTF-8 after a UTF-8 byte-order mark",
+            _("invalid UTF-8 after a UTF-8 byte-order mark"),
+        ),
+        (r"not valid (?P<x>\S+) text", _("not valid %(x)s text")),
+        (
+            r"a damaged or unsupported XLSX workbook",
+            _("a damaged or unsupported XLSX workbook"),
+        ),
+        (r"a damaged ZIP/XLSX file", _("a damaged ZIP/XLSX file")),
+        (
+            r"the XLSX workbook unpacks to more than 512 MB",
+            _("the XLSX workbook unpacks to more than 512 MB"),
+        ),
+        (
+            r"the XLSX workbook is compressed suspiciously well \(zip bomb\?\)",
+            _("the XLSX workbook is compressed suspiciously well (zip bomb?)"),
+        ),
+        (
+            r"a ZIP file that is not an XLSX workbook",
+            _("a ZIP file that is not an XLSX workbook"),
+        ),
+        (r"no such column for (?P<x>.+)", _("no such column for %(x)s")),
+        (
+            r"the mapping needs a start \(or date\), a duration and a number column",
+            _("the mapping needs a start (or date), a duration and a number column"),
+        ),
+        (r"cannot be read as delimited text", _("cannot be read as delimited text")),
+        (
+            r"the CUCM header lacks a needed column",
+            _("the CUCM header lacks a needed column"),
+        ),
+        (r"no usable call \((?P<x>.+)\)", _("no usable call (%(x)s)")),
+        (r"no usable call", _("no usable call")),
+        (r"unknown time zone (?P<x>.+)", _("unknown time zone %(x)s")),
+        (
+            re.escape("the analysis failed unexpectedly; the error has been logged"),
+            _("the analysis failed unexpectedly; the error has been logged"),
+        ),
+    ]
+    skip_reasons = {
+        "unparseable date": _("unparseable date"),
+        "unparseable duration": _("unparseable duration"),
+        "negative duration": _("negative duration"),
+        "missing fields": _("missing fields"),
+        "same call in another file": _("same call in another file"),
+        "another leg of a counted call": _("another leg of a counted call"),
+        "carrier bill row in the period of a PBX export": _(
+            "carrier bill row in the period of a PBX export"
+        ),
+    }
+
+    def skip_reason(reason: str) -> str:
+        """A reason rows were skipped, translated."""
+        return skip_reasons.get(reason, reason)
+
+    def translate_reason(reason: str) -> str:
+        for pattern, template in reasons:
+            found = re.fullmatch(pattern, reason)
+            if found:
+                values = {k: skip_reasons.get(v, v) for k, v in found.groupdict().items()}
+                return template % values if values else template
+        return reason
+
+    def bill_error(message: str) -> Markup:
+        """``file, line N, column C: reason`` in words of the page's language (the names
+        of the file and column are data)."""
+        match = _LOCATED.match(message)
+        if not match:
+            return escape(translate_reason(message))
+        parts = match.groupdict()
+        where = keep(parts["file"])
+        if parts.get("line"):
+            where = escape(_("%(where)s, line %(line)s")) % {
+                "where": where,
+                "line": parts["line"],
+            }
+        if parts.get("column"):
+            where = escape(_("%(where)s, column %(column)s")) % {
+                "where": where,
+                "column": keep(parts["column"]),
+            }
+        return Markup("{}: {}").format(where, translate_reason(parts["reason"]))
+
     return {
         "assumption": assumption,
         "warning": warning,
         "line_name": line_name,
         "source_text": source_text,
         "note_text": note_text,
+        "bill_error": bill_error,
+        "skip_reason": skip_reason,
     }

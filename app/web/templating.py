@@ -7,19 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.web.i18n import HTML_LANG, LOCALES, formatters, translations
-from app.web.present import presenters
+from app.web.present import keep, presenters
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-
-
-def keep(value: object) -> Markup:
-    """User data inside translated text, marked ``translate="no"`` (and escaped)."""
-    return Markup('<span translate="no">{}</span>').format(value)
 
 
 @cache

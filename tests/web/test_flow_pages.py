@@ -479,7 +479,7 @@ def test_entered_figures_without_any_line_are_refused(client: TestClient, rep: U
         f"/proposals/{pid}/figures", data={"month": "2026-09", "csrf_token": csrf(client)}
     )
     assert response.status_code == 422
-    assert 'role="alert"' in response.text and "categories" in response.text
+    assert 'role="alert"' in response.text and "at least one kind of traffic" in response.text
 
 
 # ------------------------------------------------------------------------------ usage
@@ -602,7 +602,11 @@ def test_a_bad_input_answers_the_partial_with_an_error_naming_the_field(
     fields = replace(options_form(client, priced), **{field: value})
     response = compute(client, priced, fields)
     error = by_testid(response.text, "compare-error")
-    names = {"horizon_months": "horizon", "seats": "seats", "discount_rate_pct": "discount_rate"}
+    names = {
+        "horizon_months": "Horizon (months)",
+        "seats": "Seats",
+        "discount_rate_pct": "Discount rate",
+    }
     assert names[field] in error
 
 

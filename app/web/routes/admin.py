@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.db.models import Role, User
 from app.services import accounts
+from app.text import N_
 from app.web.deps import AdminUser, Db, Now, verify_csrf
 from app.web.i18n import gettext
 from app.web.templating import render
@@ -76,12 +77,12 @@ def update_user(
     """Change a user's role and manager, or (de)activate them (ending their sessions)."""
     user = db.get(User, user_id)
     if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such user.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, N_("No such user."))
     if role not in {r.value for r in Role}:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Unknown role.")
     if user.id == admin.id and (role != Role.ADMIN or not active):
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "You cannot demote or deactivate yourself."
+            status.HTTP_422_UNPROCESSABLE_CONTENT, N_("You cannot demote or deactivate yourself.")
         )
     user.role = role
     user.manager_id = int(manager_id) if manager_id and int(manager_id) != user.id else None

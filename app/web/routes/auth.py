@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.db.models import Role, User
 from app.services import accounts
+from app.text import N_
 from app.web.deps import AppSettings, Db, Now, verify_csrf
 from app.web.i18n import LOCALES, gettext
 from app.web.middleware import LANG_COOKIE, SESSION_COOKIE, is_https
@@ -48,7 +49,7 @@ def _start_session(
 @router.get("/setup")
 def setup_form(request: Request, db: Db) -> Response:
     if accounts.user_count(db) > 0:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Telroi is already set up.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, N_("Telroi is already set up."))
     return render(request, "pages/setup.html", {"errors": {}, "email": ""})
 
 
@@ -65,7 +66,7 @@ def setup(
     """Create the first admin (only while there is no user at all) and log them in."""
     _ = gettext(request.state.locale)
     if accounts.user_count(db) > 0:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Telroi is already set up.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, N_("Telroi is already set up."))
     errors: dict[str, str] = {}
     if password != password_again:
         errors["password_again"] = _("The two passwords differ.")

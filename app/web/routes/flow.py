@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +22,12 @@ from app.core.scenarios import Comparison, Scenario, ScenarioError
 from app.core.usage import UsageProfile
 from app.db.models import Analysis, AnalysisJob, ColumnMappingRecord, Proposal, User
 from app.services import analyses, comparisons, proposals, tariffs
+from app.text import N_
 from app.web.charts_i18n import chart_labels
 from app.web.deps import CurrentUser, Db, Now, verify_csrf
 from app.web.forms import ClientInfo, FormError, fit_from_form, scenario_from_form
 from app.web.i18n import gettext
+from app.web.present import keep
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -60,14 +63,14 @@ def _names(request: Request) -> dict[str, str]:
 def _proposal(db: Session, proposal_id: str, user: User) -> Proposal:
     proposal = proposals.get_for(db, proposal_id, user)
     if proposal is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such comparison.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, N_("No such comparison."))
     return proposal
 
 
 def _editable(db: Session, proposal_id: str, user: User) -> Proposal:
     proposal = _proposal(db, proposal_id, user)
     if proposal.owner_id != user.id:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only its owner changes a comparison.")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, N_("Only its owner changes a comparison."))
     return proposal
 
 
@@ -281,7 +284,7 @@ def job_progress(
     proposal = _editable(db, proposal_id, user)
     job = db.get(AnalysisJob, job_id)
     if job is None or job.owner_id != user.id or job.proposal_id != proposal.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such analysis job.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, N_("No such analysis job."))
     stale = (now - job.updated_at).total_seconds() > STALE_RUNNING_SECONDS
     if job.status == "queued" or (job.status == "running" and stale):
         job.status = "queued"  # a process died mid-way, or none picked it up: run it here
@@ -326,7 +329,7 @@ async def map_columns(
     proposal = _editable(db, proposal_id, user)
     job = db.get(AnalysisJob, job_id)
     if job is None or job.owner_id != user.id or job.status != "needs_mapping":
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No analysis job waits for a mapping.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, N_("No analysis job waits for a mapping."))
     form = await request.form()
     saved_name = str(form.get("saved") or "")
     if saved_name:
@@ -386,22 +389,11 @@ async def enter_figures(
             busy_hour_calls=form.get("busy_hour_calls") or None,
             current_lines=form.get("current_lines") or None,
         )
-        if not figures.categories:
-            raise ValueError("categories: enter at least one line of calls and minutes")
-    except (ValidationError, ValueError) as exc:
-        _ = gettext(request.state.locale)
-        return render(
-            request,
-            "pages/bills.html",
-            {
-                "proposal": proposal,
-                "job": None,
-                "job_view": {},
-                "figures_error": _("Please check the figures: %(detail)s")
-                % {"detail": str(exc).splitlines()[0]},
-            },
-            status_code=422,
-        )
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        return _figures_refused(request, proposal, fields)
+    if not figures.categories:
+        return _figures_refused(request, proposal, None)
     profile = profile_from_figures(figures)
     analysis = Analysis(
         id=analyses.new_id(),
@@ -415,6 +407,22 @@ async def enter_figures(
     proposal.analysis_id, proposal.updated_at = analysis.id, now
     db.commit()
     return RedirectResponse(f"/proposals/{proposal.id}/usage", status.HTTP_303_SEE_OTHER)
+
+
+def _figures_refused(request: Request, proposal: Proposal, fields: str | None) -> Response:
+    """The bills page again, saying which figures are wrong (or that none were given)."""
+    _ = gettext(request.state.locale)
+    message = (
+        _("Enter the calls and minutes of at least one kind of traffic.")
+        if fields is None
+        else escape(_("Please check these figures: %(fields)s")) % {"fields": keep(fields)}
+    )
+    return render(
+        request,
+        "pages/bills.html",
+        {"proposal": proposal, "job": None, "job_view": {}, "figures_error": message},
+        status_code=422,
+    )
 
 
 FIGURE_ROWS = [
@@ -549,14 +557,10 @@ def _compute(
         pins = proposal.tariff_versions if proposal.status == "saved" else None
         priced = comparisons.run(db, scenario, profile, pins)
     except ValidationError as exc:
-        return {
-            "comparison": None,
-            "error": "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            ),
-        }
+        fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
+        return {"comparison": None, "error": _check_fields(request, fields)}
     except ScenarioError as exc:
-        return {"comparison": None, "error": str(exc)}
+        return {"comparison": None, "error": _check_fields(request, [exc.field], exc.message)}
     return {
         "comparison": priced.comparison,
         "error": None,
@@ -564,6 +568,33 @@ def _compute(
         "figures": result_figures(request, priced.comparison),
         "fit": summarise(FitAnswers.model_validate(proposal.fit_check or {})),
     }
+
+
+def _check_fields(request: Request, fields: list[str], detail: str | None = None) -> Markup:
+    """ "Please check: <fields>", each named as on the form (the engine's own wording of a
+    deeper problem follows as it is)."""
+    _ = gettext(request.state.locale)
+    labels = {
+        "horizon_months": _("Horizon (months)"),
+        "discount_rate_annual": _("Discount rate"),
+        "discount_rate_pct": _("Discount rate"),
+        "seats": _("Seats"),
+        "sites": _("Sites"),
+        "seat_growth_annual": _("Seat growth"),
+        "seat_growth_pct": _("Seat growth"),
+        "usage_growth_annual": _("Usage growth"),
+        "usage_growth_pct": _("Usage growth"),
+        "price_escalation_annual": _("Carrier price escalation"),
+        "escalation_pct": _("Carrier price escalation"),
+        "exchange_rates": _("Exchange rate"),
+        "alternatives": _("Options"),
+        "status_quo": _("Today"),
+    }
+    named = [labels.get(field.split(".")[0].split("[")[0], "") or keep(field) for field in fields]
+    message = escape(_("Please check: %(fields)s")) % {
+        "fields": Markup("; ").join(escape(n) for n in named)
+    }
+    return message if detail is None else Markup("{} ({})").format(message, keep(detail))
 
 
 def result_figures(request: Request, comparison: Comparison) -> dict[str, Any]:
@@ -587,19 +618,19 @@ async def compute(
     proposal = _editable(db, proposal_id, user)
     profile = _profile(db, proposal)
     if profile is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "Analyse a bill first.")
+        raise HTTPException(status.HTTP_409_CONFLICT, N_("Analyse a bill first."))
     form = await request.form()
     count = len((proposal.scenario or {}).get("alternatives", [])) or 3
     lists = {i: [str(v) for v in form.getlist(f"alt{i}-tariffs")] for i in range(count)}
     try:
         scenario = scenario_from_form(form, lists, count)
         fit = fit_from_form(form)
-    except (FormError, ValidationError) as exc:
-        return render(
-            request,
-            "partials/_results.html",
-            {"proposal": proposal, "comparison": None, "error": str(exc)},
-        )
+    except FormError as exc:
+        error = _check_fields(request, [exc.field])
+        return render(request, "partials/_results.html", {"proposal": proposal, "error": error})
+    except ValidationError as exc:
+        error = _check_fields(request, [str(e["loc"][0]) for e in exc.errors()])
+        return render(request, "partials/_results.html", {"proposal": proposal, "error": error})
     previous = (proposal.scenario or {}).get("alternatives", [])
     for i, alternative in enumerate(previous):
         alternative["enabled"] = bool(form.get(f"alt{i}-enabled"))
@@ -647,7 +678,9 @@ def save(request: Request, proposal_id: str, db: Db, user: CurrentUser, now: Now
     proposal = _editable(db, proposal_id, user)
     profile = _profile(db, proposal)
     if profile is None or not proposal.scenario:
-        raise HTTPException(status.HTTP_409_CONFLICT, "Analyse a bill and choose options first.")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, N_("Analyse a bill and choose options first.")
+        )
     result = _compute(request, db, proposal, profile, proposal.scenario)
     if result["comparison"] is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, result["error"])
