@@ -92,6 +92,9 @@ def catalog(path: Path, locale: str | None = None) -> Catalog:
         return read_po(handle, locale=locale)
 
 
+MSGIDS = {msgid(m.id) for m in catalog(POT) if m.id} - ALLOWED
+
+
 # ------------------------------------------------------------------------------ catalogue
 
 
@@ -169,6 +172,7 @@ class _VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, hidden)
         self.chunks: list[str] = []
+        self.kept: list[str] = []  # the texts marked translate="no"
 
     @property
     def hidden(self) -> bool:
@@ -196,14 +200,27 @@ class _VisibleText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.hidden:
             self.chunks.append(data)
+        elif not any(tag in ("script", "style") for tag, _ in self.stack):
+            self.kept.append(data)
 
 
-def visible_texts(html: str) -> Iterator[str]:
+def visible_texts(html: str, *, kept: bool = False) -> Iterator[str]:
+    """The visible texts of ``html`` (with ``kept``: the texts marked translate="no")."""
     parser = _VisibleText()
     parser.feed(html)
     parser.close()
-    for chunk in parser.chunks:
+    for chunk in parser.kept if kept else parser.chunks:
         yield " ".join(chunk.split())
+
+
+def messages_kept_as_data(html: str) -> dict[str, list[str]]:
+    """Texts marked translate="no" that are Telroi's own messages (a msgid of the
+    catalogue, such as a default option's name): the app's words hidden as user data."""
+    found: dict[str, list[str]] = {}
+    for text in visible_texts(html, kept=True):
+        if text.rstrip(":：").strip() in MSGIDS:
+            found[text] = ['(marked translate="no")']
+    return found
 
 
 def english_words(html: str) -> dict[str, list[str]]:
@@ -248,7 +265,10 @@ class Walk:
         if "<html" in html:
             lang = HTML_LANG[self.locale]
             assert f'<html lang="{lang}">' in html, f"{page} is not in {lang}"
-        words = english_words(html) if self.locale == "zh_Hans" else chinese_words(html)
+        if self.locale == "zh_Hans":
+            words = {**english_words(html), **messages_kept_as_data(html)}
+        else:
+            words = chinese_words(html)
         if words:
             self.findings[page] = words
         return html
@@ -448,3 +468,6 @@ def test_the_walk_finds_english_where_there_is_some() -> None:
     )
     found = english_words(html)
     assert found == {"Seats": ["Seats"], "Payback 回本": ["Payback"]}
+    # an app message marked as user data is found as well
+    assert list(messages_kept_as_data('<h2 translate="no">Hosted PBX</h2>')) == ["Hosted PBX"]
+    assert messages_kept_as_data('<h2 translate="no">Example Law LLP</h2>') == {}
