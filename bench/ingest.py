@@ -14,9 +14,11 @@ machine load:
 Each child reports the wall time of its work after its imports (the baseline does not time
 ``import polars`` either; the CLI's imports — every command module, web framework included —
 and the whole process wall time are printed beside it). The best time of each is kept and
-their ratio printed, with every run's ratio. Peak memory is the largest maximum resident set
-size of any run (``os.wait4``). Targets (issue 3): within 3× the bare read, under 1.5 GB;
-a miss is printed with its margin.
+their ratio printed, with every run's ratio and the machine's load average before and after
+(the ratio is only meaningful on a quiet machine: a busy one slows the two-thread bare read
+more than the analysis). Peak memory is the largest maximum resident set size of any run
+(``os.wait4``). Targets (issue 3): within 3× the bare read, under 1.5 GB; a miss is
+printed with its margin.
 
     .venv/bin/python bench/ingest.py [--calls 1000000] [--repeat 3] [--keep DIR]
 """
@@ -163,6 +165,7 @@ def main() -> None:
         )
         size_mb = path.stat().st_size / 2**20
         print(f"generated {args.calls} calls, {size_mb:.0f} MB in {time.perf_counter() - t:.1f} s")
+        load_before = os.getloadavg()[0]
         bases, runs = [], []
         for _ in range(args.repeat):  # alternated, so that both see the same machine load
             bases.append(run_child(BASELINE, path))
@@ -179,7 +182,7 @@ def main() -> None:
         print(
             f"best of {args.repeat} runs each (ratios run by run: "
             + ", ".join(f"{x:.2f}" for x in all_ratios)
-            + ")"
+            + f"; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)"
         )
         print(f"bare polars.read_csv : {base['seconds']:.2f} s, peak RSS {base_mb:.0f} MB")
         print(
