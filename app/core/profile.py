@@ -536,9 +536,12 @@ def _buckets(answered: pl.DataFrame, names: list[tuple[str, str, str | None]]) -
     )
     width = (longest or 0) + 1  # (cell, billsec) sorts as one integer when it fits in 63 bits
     fits = ((last_bucket or 0) + 1) * month_span * width < 2**63
-    calls = cells.sort(pl.col("cell") * width + pl.col("billsec") if fits else ["cell", "billsec"])
-    cell = calls.get_column("cell").to_numpy()
-    billsec = calls.get_column("billsec").to_numpy()
+    if fits:
+        packed = cells.select(pl.col("cell") * width + pl.col("billsec")).to_series().sort()
+        cell, billsec = np.divmod(packed.to_numpy(), width)
+    else:
+        calls = cells.sort("cell", "billsec")
+        cell, billsec = calls.get_column("cell").to_numpy(), calls.get_column("billsec").to_numpy()
     row_start = np.ones(len(cell), dtype=bool)  # a new (cell, billsec) row starts here
     row_start[1:] = (cell[1:] != cell[:-1]) | (billsec[1:] != billsec[:-1])
     first = np.flatnonzero(row_start)
@@ -600,8 +603,10 @@ def _signal_figures(calls: pl.DataFrame, talk_files: list[int]) -> dict[str, int
     ).row(0, named=True)
     figures = {name: int(value or 0) for name, value in row.items()}
     figures["top_seconds"] = int(
-        calls.select(number=pl.struct("cc", "nsn").hash(), billable="billable", out=is_out)
-        .filter("out")
+        calls.select(
+            number=pl.struct("cc", "nsn").filter(is_out).hash(),
+            billable=pl.col("billable").filter(is_out),
+        )
         .group_by("number")
         .agg(pl.col("billable").sum())
         .top_k(CONCENTRATION_TOP, by="billable")
