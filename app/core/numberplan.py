@@ -81,6 +81,7 @@ def normalise_numbers(values: pl.Series) -> pl.Series:
 
 
 CATEGORY_DTYPE = pl.Enum([c.value for c in Category])
+REGION_DTYPE = pl.Enum(sorted(phonenumbers.SUPPORTED_REGIONS))  # ISO codes, sorted
 
 
 def _category(category: Category) -> pl.Expr:
@@ -268,11 +269,12 @@ class NumberPlan:
         """Classify normalised numbers of remote parties, one output row per input row.
 
         ``dialled``: the numbers were dialled from the PBX, so a leading outside-line prefix
-        is stripped first. Columns: ``category``, ``country`` (ISO alpha-2 or null),
-        ``prefix_code`` (``"+CC NNNN"`` as an integer, see ``prefix_code``; null where the
-        number has no such prefix), and ``cc`` and ``nsn`` (country code, null when unknown,
-        and national number as read: equal for every way of writing one number). When
-        numbers repeat, each distinct number is classified once and the result joined back.
+        is stripped first. Columns: ``category``, ``country`` (ISO alpha-2, of dtype
+        ``REGION_DTYPE``, or null), ``prefix_code`` (``"+CC NNNN"`` as an integer, see
+        ``prefix_code``; null where the number has no such prefix), and ``cc`` and ``nsn``
+        (country code, null when unknown, and national number as read: equal for every way
+        of writing one number). When numbers repeat, each distinct number is classified
+        once and the result joined back.
         """
         frame = numbers.cast(pl.String).fill_null("").to_frame("number")
         if dialled and self.outside_prefix:
@@ -366,9 +368,9 @@ class NumberPlan:
         short_or_unknown_cc = cat.is_in([Category.EMERGENCY.value, Category.SPECIAL.value])
         country = (
             pl.when(short_or_unknown_cc)
-            .then(pl.lit(self.country))
+            .then(pl.lit(self.country, dtype=REGION_DTYPE))
             .when(cat == Category.UNKNOWN.value)
-            .then(pl.lit(None, dtype=pl.String))
+            .then(pl.lit(None, dtype=REGION_DTYPE))
             .otherwise(pl.col("region"))
         )
         has_number = pl.col("cc").is_not_null() & (pl.col("nsn") != "") & ~short_or_unknown_cc
@@ -503,13 +505,16 @@ class NumberPlan:
         home_single = len(_regions_of(self.country_code)) == 1
         if home_single:
             region = frame.select(
-                pl.when("cc_is_home").then(pl.lit(self.country)).otherwise(None).alias("region")
+                pl.when("cc_is_home")
+                .then(pl.lit(self.country, dtype=REGION_DTYPE))
+                .otherwise(None)
+                .alias("region")
             ).to_series()
             todo = frame.select("_i", "cc", "nsn", "cc_is_home").filter(
                 ~pl.col("cc_is_home") & pl.col("cc").is_not_null()
             )
         else:
-            region = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("region")
+            region = pl.repeat(None, frame.height, dtype=REGION_DTYPE, eager=True).alias("region")
             todo = frame.select("_i", "cc", "nsn").filter(pl.col("cc").is_not_null())
         found = []  # (row index, region) of the rows in ``todo``, set in one scatter
         for cc in todo.get_column("cc").unique().to_list():
@@ -518,7 +523,7 @@ class NumberPlan:
             if len(regions) == 1:
                 single = _single_region(cc)
                 if single is not None:
-                    found.append(rows.select("_i", region=pl.lit(single)))
+                    found.append(rows.select("_i", region=pl.lit(single, dtype=REGION_DTYPE)))
                 continue
             for code in regions:
                 md = _metadata(code)
@@ -529,7 +534,9 @@ class NumberPlan:
                 else:
                     cond = _is_valid_for(md, pl.col("nsn"))
                 flagged = rows.with_columns(_hit=cond.fill_null(False))
-                found.append(flagged.filter("_hit").select("_i", region=pl.lit(code)))
+                found.append(
+                    flagged.filter("_hit").select("_i", region=pl.lit(code, dtype=REGION_DTYPE))
+                )
                 rows = flagged.filter(~pl.col("_hit")).drop("_hit")
         if found:
             hits = pl.concat(found)

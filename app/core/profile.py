@@ -27,6 +27,7 @@ from app.core.bills.table import SKIP_OVERLAP, dedupe_calls
 from app.core.erlang import channels_for, erlang_b
 from app.core.numberplan import (
     CATEGORY_DTYPE,
+    REGION_DTYPE,
     NumberPlan,
     NumberPlanError,
     parse_extension_ranges,
@@ -419,14 +420,12 @@ def _coded(calls: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str, str 
     """The calls as integer codes ``line``, ``bucket``, ``month``, ``answered``,
     ``billsec``, ``billable`` (and ``cost``), and each line code's (direction, category,
     country); codes sort as direction, category, country (nulls last), prefix, hour."""
-    countries = calls.get_column("country").drop_nulls().unique().sort().to_list()
+    countries = REGION_DTYPE.categories.to_list()  # the country column's codes, sorted
     country_count = len(countries) + 1  # the last code: no country
     line = (
         pl.col("direction").to_physical().cast(pl.Int64) * len(Category)
         + pl.col("category").to_physical().cast(pl.Int64)
-    ) * country_count + pl.col("country").cast(pl.Enum(countries)).to_physical().cast(
-        pl.Int64
-    ).fill_null(country_count - 1)
+    ) * country_count + pl.col("country").to_physical().cast(pl.Int64).fill_null(country_count - 1)
     bucket = (pl.col("line") * 2**PREFIX_BITS + pl.col("prefix_code").fill_null(0)) * (
         2**HOUR_BITS
     ) + pl.col("how").cast(pl.Int64)
