@@ -160,11 +160,13 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
         .then(pl.col("caller"))
         .otherwise(pl.lit(""))
     )
-    remote_classes = plan.classify(calls.select(remote).to_series())
-    own_numbers = calls.select("callee", "direction").filter(inbound).get_column("callee").unique()
-    own_classes = pl.concat(
-        [own_numbers.to_frame("callee"), plan.classify(own_numbers)], how="horizontal"
-    )
+    own_numbers = calls.select(pl.col("callee").filter(inbound).unique()).to_series()
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the client's own numbers meanwhile
+        own_job = pool.submit(plan.classify, own_numbers)
+        remote_classes = plan.classify(calls.select(remote).to_series())
+        own_classes = pl.concat(
+            [own_numbers.to_frame("callee"), own_job.result()], how="horizontal"
+        )
     own_paid = own_classes.filter(
         pl.col("category").is_in([Category.TOLL_FREE.value, Category.SHARED_COST.value])
     )
@@ -265,33 +267,13 @@ def build_profile(
         cells_job = pool.submit(_cell_aggregates, calls)
         talk_files = [i for i, f in enumerate(table.files) if not f.is_pbx_export]
         figures_job = pool.submit(_signal_figures, calls, talk_files)
+        pbx_files = [i for i, f in enumerate(table.files) if f.is_pbx_export]
+        parties_job = pool.submit(_distinct_parties, calls, pbx_files)
         traffic = _traffic(calls, first.date(), last.date())
         categories, months, buckets = cells_job.result()
         figures = figures_job.result()
+        distinct_extensions, distinct_dids = parties_job.result()
     erlang_channels = channels_for(traffic.busy_hour_erlangs, gos)
-    has_pbx = any(f.is_pbx_export for f in table.files)
-    pbx_files = [i for i, f in enumerate(table.files) if f.is_pbx_export]
-    in_pbx = pl.col("file").is_in(pbx_files)
-    parties = calls.select(
-        "caller", "callee", "caller_ext", "callee_ext", "direction", "file"
-    ).filter(in_pbx)
-    distinct_extensions = (
-        pl.concat(
-            [
-                parties.filter(pl.col("caller_ext")).get_column("caller"),
-                parties.filter(pl.col("callee_ext")).get_column("callee"),
-            ]
-        ).n_unique()
-        if has_pbx
-        else None
-    )
-    distinct_dids = (
-        parties.filter((pl.col("direction") == Direction.INBOUND.value) & (pl.col("callee") != ""))
-        .get_column("callee")
-        .n_unique()
-        if has_pbx
-        else None
-    )
     profile = UsageProfile(
         period=period,
         rows=RowCounts(
@@ -331,6 +313,22 @@ class _Traffic(BaseModel):
     peak: int
     weekday_hour: list[list[float]]
     days: list[DayTraffic]
+
+
+def _distinct_parties(calls: pl.DataFrame, pbx_files: list[int]) -> tuple[int | None, int | None]:
+    """Distinct extensions and DIDs (callees of inbound calls) in the PBX exports' calls
+    (None, None without a PBX export: a carrier bill does not name them)."""
+    if not pbx_files:
+        return None, None
+    in_pbx = pl.col("file").is_in(pbx_files)
+    callers = pl.col("caller").filter(in_pbx & pl.col("caller_ext")).unique()
+    callees = pl.col("callee").filter(in_pbx & pl.col("callee_ext")).unique()
+    extensions = pl.concat(
+        [calls.select(callers).to_series(), calls.select(callees).to_series()]
+    ).n_unique()
+    inbound = (pl.col("direction") == Direction.INBOUND.value) & (pl.col("callee") != "")
+    dids = calls.select(pl.col("callee").filter(in_pbx & inbound).n_unique()).item()
+    return extensions, int(dids)
 
 
 def _seconds_per_hour(starts: Int64s, ends: Int64s) -> tuple[int, Int64s]:

@@ -10,6 +10,8 @@ there; then a non-empty answer time). Channel occupancy is start…end, billing 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from app.core.bills.columns import BillFormat
@@ -76,11 +78,6 @@ def read(name: str, text: Text, column_count: int) -> FileCalls:
     is_freeswitch = _looks_like_hangup_causes(
         raw.get_column("disposition").head(1000).str.strip_chars().str.to_uppercase()
     )
-    src = raw.get_column("src").fill_null("")
-    blank = src.str.contains(r"^\s*$")
-    if blank.any():  # the caller ID's number, read only for such files
-        clid = read_strings(name, text, columns, keep=["clid"]).get_column("clid")
-        src = src.zip_with(~blank, clid.str.extract(r"<([^>]*)>", 1).fill_null(""))
     answered = pl.col("disposition").is_in(answered_words)
     if len(asterisk_words) < len(dispositions):  # other words: answered if answer time given
         answer_given = pl.col("answer").is_not_null() & ~pl.col("answer").str.contains(r"^\s*$")
@@ -89,12 +86,16 @@ def read(name: str, text: Text, column_count: int) -> FileCalls:
             .then(answered)
             .otherwise(answer_given)
         )
+    with ThreadPoolExecutor(max_workers=2) as pool:  # side by side: polars releases the GIL
+        start = pool.submit(parse_datetimes, raw.get_column("start"), DATETIME_FORMATS)
+        callee = pool.submit(normalise_numbers, raw.get_column("dst"))
+        caller = normalise_numbers(_sources(name, text, columns, raw.get_column("src")))
     frame = raw.with_columns(
-        start=parse_datetimes(raw.get_column("start"), DATETIME_FORMATS),
+        start=start.result(),
         answered=answered,
         hold_s=pl.col("duration"),
-        caller=normalise_numbers(src),
-        callee=normalise_numbers(raw.get_column("dst")),
+        caller=caller,
+        callee=callee.result(),
         call_id=pl.col("linkedid") if "linkedid" in keep else pl.lit(None, dtype=pl.String),
     )
     frame = frame.with_columns(
@@ -107,6 +108,17 @@ def read(name: str, text: Text, column_count: int) -> FileCalls:
     )
     fmt = BillFormat.FREESWITCH if is_freeswitch else BillFormat.ASTERISK
     return finish(name, fmt, frame, rows_read=raw.height)
+
+
+def _sources(name: str, text: Text, columns: list[str], src: pl.Series) -> pl.Series:
+    """The calling numbers: ``src``, or where it is blank the number in ``clid``'s angle
+    brackets (``"Alice" <8001>``; the column is read only for such files)."""
+    src = src.fill_null("")
+    blank = src.str.contains(r"^\s*$")
+    if not blank.any():
+        return src
+    clid = read_strings(name, text, columns, keep=["clid"]).get_column("clid")
+    return src.zip_with(~blank, clid.str.extract(r"<([^>]*)>", 1).fill_null(""))
 
 
 def _looks_like_hangup_causes(disposition: pl.Series) -> bool:
