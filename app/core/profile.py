@@ -163,7 +163,9 @@ def classify_calls(table: CallTable, plan: NumberPlan) -> tuple[pl.DataFrame, di
     own_numbers = calls.select(pl.col("callee").filter(inbound).unique()).to_series()
     with ThreadPoolExecutor(max_workers=1) as pool:  # the client's own numbers meanwhile
         own_job = pool.submit(plan.classify, own_numbers)
-        remote_classes = plan.classify(calls.select(remote).to_series())
+        # The streaming engine spreads this row-wise choice over every core, in order.
+        numbers = calls.lazy().select(remote).collect(engine="streaming").to_series()
+        remote_classes = plan.classify(numbers)
         own_classes = pl.concat(
             [own_numbers.to_frame("callee"), own_job.result()], how="horizontal"
         )
