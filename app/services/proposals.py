@@ -133,7 +133,7 @@ def default_scenario(
         "status_quo": {"name": label["today"], "tariff": next(iter(of("pstn")), None)},
         "alternatives": [
             {
-                "name": "On-prem IP-PBX + SIP trunk",
+                "name": label["onprem"],
                 "kind": "onprem",
                 "tariffs": of("onprem_pbx") + of("sip_trunk"),
                 "enabled": True,
@@ -145,7 +145,7 @@ def default_scenario(
                 "enabled": True,
             },
             {
-                "name": "SIP trunk behind the current PBX",
+                "name": label["sip_only"],
                 "kind": "sip_only",
                 "tariffs": of("sip_trunk"),
                 "enabled": False,

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from app.core.fit import FitAnswers
+from app.services.proposals import DEFAULT_NAMES
 
 PERCENT = Decimal(100)
 
@@ -79,7 +80,7 @@ def scenario_from_form(
         "price_escalation_annual": _pct(form, "escalation_pct"),
         "payback_target_months": _int(form, "payback_target_months", None),
         "status_quo": {
-            "name": str(form.get("sq_name") or "Today"),
+            "name": str(form.get("sq_name") or DEFAULT_NAMES["today"]),
             "tariff": str(form.get("sq_tariff") or "") or None,
             "lines": _int(form, "sq_lines", None),
         },

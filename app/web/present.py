@@ -10,7 +10,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from app.web.i18n import formatters, gettext
+from app.core.scenarios import Comparison
+from app.services.proposals import DEFAULT_NAMES
+from app.web.i18n import LOCALES, formatters, gettext
 
 _LEASED = re.compile(r"^(?P<item>.+) \(lease\)$")
 _LOCATED = re.compile(
@@ -22,6 +24,48 @@ _LOCATED = re.compile(
 def keep(value: object) -> Markup:
     """Data inside translated words, marked ``translate="no"`` (and escaped)."""
     return Markup('<span translate="no">{}</span>').format(value)
+
+
+def option_name(name: str, locale: str) -> str:
+    """A default option name ("Today", "Hosted PBX" …, in whichever language it was made)
+    in ``locale``; a name the rep wrote stays as written."""
+    for key, english in DEFAULT_NAMES.items():
+        if name in {english, *(gettext(other)(english) for other in LOCALES)}:
+            return gettext(locale)(DEFAULT_NAMES[key])
+    return name
+
+
+def is_default_name(name: str) -> bool:
+    """Whether ``name`` is one of Telroi's default option names (in any language)."""
+    return any(
+        name in {english, *(gettext(other)(english) for other in LOCALES)}
+        for english in DEFAULT_NAMES.values()
+    )
+
+
+def name_mark(name: str) -> Markup:
+    """An option's name in a phrase: Telroi's own default names are words of the page,
+    a name the rep wrote is data (``translate="no"``)."""
+    return escape(name) if is_default_name(name) else keep(name)
+
+
+def localize_names(comparison: Comparison, locale: str) -> Comparison:
+    """The comparison with its default option names in ``locale`` (for pages and charts)."""
+    return comparison.model_copy(
+        update={
+            "status_quo": comparison.status_quo.model_copy(
+                update={"name": option_name(comparison.status_quo.name, locale)}
+            ),
+            "alternatives": [
+                a.model_copy(update={"name": option_name(a.name, locale)})
+                for a in comparison.alternatives
+            ],
+            "warnings": [
+                w.model_copy(update={"option": option_name(w.option, locale)}) if w.option else w
+                for w in comparison.warnings
+            ],
+        }
+    )
 
 
 def presenters(locale: str) -> dict[str, Callable[..., Any]]:
@@ -84,17 +128,19 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
                 "lease": _("leased at %(rate)s a year over %(term)s months")
                 % {"rate": pct(p.get("rate", "0")), "term": p.get("term", "")},
             }.get(mode, mode)
-            option = keep(p.get("option", ""))
+            option = name_mark(option_name(p.get("option", ""), locale))
             return escape(_("%(option)s: equipment")) % {"option": option}, value, ""
         if key == "termination_fee":
             return (
-                escape(_("%(option)s: early-termination fee")) % {"option": keep(p.get("option"))},
+                escape(_("%(option)s: early-termination fee"))
+                % {"option": name_mark(option_name(p.get("option", ""), locale))},
                 num(p.get("amount", "0"), 2),
                 source_text(a.detail) if a.detail else "",
             )
         if key == "discount":
             return (
-                escape(_("%(option)s: discount")) % {"option": keep(p.get("option"))},
+                escape(_("%(option)s: discount"))
+                % {"option": name_mark(option_name(p.get("option", ""), locale))},
                 pct(str(Decimal(p.get("pct", "0")) / 100)),
                 "",
             )
@@ -191,7 +237,8 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
         return escape(texts[w.code]) % values
 
     def line_name(name: str) -> str:
-        """An engine-made line name translated; a tariff's own item names stay as written."""
+        """An engine-made line name translated; a tariff's own item names stay as written
+        unless the catalogue has them."""
         fixed = {
             "calls": _("calls"),
             "calls as billed": _("calls as billed"),
@@ -200,6 +247,10 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
             "early termination of today's contract": _("early termination of today's contract"),
             "Upkeep of the current PBX": _("Upkeep of the current PBX"),
             "Forced upgrade of the current PBX": _("Forced upgrade of the current PBX"),
+            "IT labour": _("IT labour"),
+            "power": _("power"),
+            "bandwidth for calls": _("bandwidth for calls"),
+            "minimum monthly commitment (shortfall)": _("minimum monthly commitment (shortfall)"),
         }
         if name in fixed:
             return fixed[name]
@@ -212,7 +263,7 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
         leased = _LEASED.match(name)
         if leased:
             return escape(_("%(item)s (lease)")) % {"item": _item(leased.group("item"))}
-        return name
+        return _(name) if name else name  # a tariff's item that Telroi has words for
 
     def _item(name: str) -> str:
         """An item's name inside a phrase: translated if Telroi made it, else data."""
@@ -370,4 +421,6 @@ def presenters(locale: str) -> dict[str, Callable[..., Any]]:
         "note_text": note_text,
         "bill_error": bill_error,
         "skip_reason": skip_reason,
+        "option_name": lambda name: option_name(name, locale),
+        "name_mark": name_mark,
     }

@@ -27,7 +27,7 @@ from app.web.charts_i18n import chart_labels
 from app.web.deps import CurrentUser, Db, Now, verify_csrf
 from app.web.forms import ClientInfo, FormError, fit_from_form, scenario_from_form
 from app.web.i18n import gettext
-from app.web.present import keep
+from app.web.present import keep, localize_names
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -561,11 +561,12 @@ def _compute(
         return {"comparison": None, "error": _check_fields(request, fields)}
     except ScenarioError as exc:
         return {"comparison": None, "error": _check_fields(request, [exc.field], exc.message)}
+    shown = localize_names(priced.comparison, request.state.locale)
     return {
-        "comparison": priced.comparison,
+        "comparison": shown,
         "error": None,
         "versions": priced.versions,
-        "figures": result_figures(request, priced.comparison),
+        "figures": result_figures(request, shown),
         "fit": summarise(FitAnswers.model_validate(proposal.fit_check or {})),
     }
 
@@ -712,7 +713,9 @@ def results(request: Request, proposal_id: str, db: Db, user: CurrentUser) -> Re
     proposal = _proposal(db, proposal_id, user)
     if proposal.comparison is None:
         return RedirectResponse(f"/proposals/{proposal.id}/options", status.HTTP_303_SEE_OTHER)
-    comparison = Comparison.model_validate(proposal.comparison)
+    comparison = localize_names(
+        Comparison.model_validate(proposal.comparison), request.state.locale
+    )
     return render(
         request,
         "pages/results.html",
