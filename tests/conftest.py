@@ -13,6 +13,8 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import delete
 
 from app.db.engine import make_engine, make_sessionmaker
@@ -21,6 +23,12 @@ from app.db.models import Base, User
 from app.services import accounts
 from app.settings import Settings
 from app.web.app import create_app
+
+# Property tests run on a shared, sometimes loaded machine (and CI): no per-example deadline.
+hypothesis_settings.register_profile(
+    "telroi", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("telroi")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "samples"
