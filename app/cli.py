@@ -10,11 +10,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from app.commands import UsageError
+
 Handler = Callable[[argparse.Namespace], int]
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed on standard error, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.cli import UsageError
+from app.commands import UsageError
 from app.core.bills import BillError, BillFormat, ColumnMapping
 from app.core.erlang import channels_for, erlang_b
 from app.core.numberplan import NumberPlanError

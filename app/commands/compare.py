@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.cli import UsageError
+from app.commands import UsageError
 from app.core.scenarios import Comparison, ScenarioError, compare, field_name, parse_scenario
 from app.core.tariffs import check_tariff_dir
 from app.core.usage import UsageProfile

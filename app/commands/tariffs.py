@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli import UsageError
+from app.commands import UsageError
 from app.core.tariffs import TariffError, check_tariff_dir, tariff_paths
 
 

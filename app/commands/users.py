@@ -7,7 +7,7 @@ import getpass
 import sys
 from datetime import UTC, datetime
 
-from app.cli import UsageError
+from app.commands import UsageError
 from app.db.engine import make_engine, make_sessionmaker
 from app.db.migrate import upgrade
 from app.db.models import Role
