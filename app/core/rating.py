@@ -937,21 +937,19 @@ def _assemble(
     scale: Fraction,
     seats: int,
 ) -> UsageRating:
-    """Scale each line's exact sums, draw the pools, round totals if the tariff says so."""
+    """Scale each line's exact sums, draw the pools, round totals if the tariff says so.
+
+    A line's amount is ``amount_ticks × s / (ticks per unit × d)`` for the scale ``s / d``:
+    whole numerators over one denominator, turned into a Decimal once per figure; only the
+    lines that draw on a pool, or whose total is rounded, go through fractions."""
     usage = tariff.usage
     collapsed = prepared.collapsed(usage, month)
     sums, ticks_per_unit = _charge(usage, prepared.rate_table(usage), collapsed)
-
-    def scaled(value: int, unit: int = 1) -> Fraction:
-        """``value / unit × scale``."""
-        return Fraction(value * scale.numerator, unit * scale.denominator)
-
-    def scaled_decimal(value: int, unit: int = 1) -> Decimal:
-        return _quotient(value * scale.numerator, unit * scale.denominator)
-
-    before = {line: scaled(total.amount_ticks, ticks_per_unit) for line, total in sums.items()}
-    after = dict(before)
-    drawn = dict.fromkeys(sums, Fraction(0))
+    numerator, denominator = scale.numerator, scale.denominator
+    amount_denominator = ticks_per_unit * denominator
+    before = {line: total.amount_ticks * numerator for line, total in sums.items()}
+    after: dict[int, Fraction] = {}  # the lines whose amount is not ``before``'s
+    drawn: dict[int, Fraction] = {}
     pools: list[PoolUse] = []
     taken: set[int] = set()
     for pool in tariff.included_minutes:
@@ -964,12 +962,15 @@ def _assemble(
         ]
         taken.update(members)
         included = Fraction(pool.minutes) * (seats if pool.per == "seat" else 1)
-        rated_minutes = {line: scaled(sums[line].rated_seconds, 60) for line in members}
+        rated_minutes = {
+            line: Fraction(sums[line].rated_seconds * numerator, 60 * denominator)
+            for line in members
+        }
         wanted = sum(rated_minutes.values(), Fraction(0))
         covered = min(included, wanted)
         for line in members if wanted else []:
             drawn[line] = rated_minutes[line] * covered / wanted
-            after[line] = before[line] * (wanted - covered) / wanted
+            after[line] = Fraction(before[line], amount_denominator) * (wanted - covered) / wanted
         pools.append(
             PoolUse(
                 name=pool.name,
@@ -981,40 +982,58 @@ def _assemble(
     rounding = usage.rounding
     if rounding is not None and rounding.per == "total":
         after = {
-            line: _round_fraction(amount, rounding.decimals, rounding.mode)
-            for line, amount in after.items()
+            line: _round_fraction(
+                after.get(line, Fraction(before[line], amount_denominator)),
+                rounding.decimals,
+                rounding.mode,
+            )
+            for line in sums
         }
+
+    def amount(line: int) -> Decimal:
+        exact = after.get(line)
+        return _quotient(before[line], amount_denominator) if exact is None else _decimal(exact)
+
+    def scaled(value: int, unit: int = 1) -> Decimal:
+        """``value / unit × scale``."""
+        return _quotient(value * numerator, unit * denominator)
+
     lines = []
     for line in sorted(sums, key=lambda i: _line_order(prepared.lines[i])):
         total = sums[line]
         direction, category, country = prepared.lines[line]
-        single = usage.rates[next(iter(total.slots))] if len(total.slots) == 1 else None
-        status: Status = "rated" if total.slots else "free" if total.free_calls else "no_rate"
+        slots = total.slots
+        single = usage.rates[next(iter(slots))] if len(slots) == 1 else None
+        status: Status = "rated" if slots else "free" if total.free_calls else "no_rate"
+        pooled = drawn.get(line)
         lines.append(
-            UsageLine(
+            UsageLine.model_construct(
                 direction=direction,
                 category=category,
                 country=country,
                 status=status,
-                calls=scaled_decimal(total.calls),
-                unrated_calls=scaled_decimal(total.unrated_calls),
-                billed_seconds=scaled_decimal(total.billed_seconds),
-                billed_minutes=scaled_decimal(total.billed_seconds, 60),
+                calls=scaled(total.calls),
+                unrated_calls=scaled(total.unrated_calls),
+                billed_seconds=scaled(total.billed_seconds),
+                billed_minutes=scaled(total.billed_seconds, 60),
                 rate_per_minute=single.rate_per_minute if single else None,
                 increment=single.increment if single else None,
-                amount_before_pool=_decimal(before[line]),
-                pool_minutes=_decimal(drawn[line]),
-                amount=_decimal(after[line]),
+                amount_before_pool=_quotient(before[line], amount_denominator),
+                pool_minutes=_ZERO if pooled is None else _decimal(pooled),
+                amount=amount(line),
             )
         )
-    return UsageRating(
+    unchanged = sum(value for line, value in before.items() if line not in after)
+    return UsageRating.model_construct(
         tariff=tariff.name,
         currency=tariff.currency,
         month=label,
         scale=_decimal(scale),
         lines=lines,
         pools=pools,
-        total=_decimal(sum(after.values(), Fraction(0))),
+        total=_decimal(Fraction(unchanged, amount_denominator) + sum(after.values(), Fraction(0)))
+        if after
+        else _quotient(unchanged, amount_denominator),
     )
 
 
