@@ -751,25 +751,32 @@ class UsageRating(_Model):
     total: Money
 
 
+def _places(value: Decimal) -> int:
+    """The fewest decimal places that write ``value`` exactly (trailing zeros dropped)."""
+    denominator = value.as_integer_ratio()[1]
+    places = 0
+    while 10**places % denominator:
+        places += 1
+    return places
+
+
 def _price_exponent(usage: Usage) -> int:
     """The smallest E ≥ the rounding decimals with every usage price × 10^E whole."""
-    prices: set[Decimal] = set()
+    places = [usage.rounding.decimals if usage.rounding else 0]
     for rate in usage.rates:
-        prices.update((rate.rate_per_minute, rate.connect_fee, rate.min_charge))
+        places += map(_places, (rate.rate_per_minute, rate.connect_fee, rate.min_charge))
         if rate.first_price is not None:
-            prices.add(rate.first_price)
-    exponents = [-min(0, int(p.normalize().as_tuple().exponent)) for p in prices]
-    return max([0, usage.rounding.decimals if usage.rounding else 0, *exponents])
+            places.append(_places(rate.first_price))
+    return max(places)
 
 
 def _whole(value: Decimal, factor: int) -> int:
     """``value × factor``, which must be a whole number (of ticks)."""
-    if not value:
-        return 0
-    product = _DIVISION.multiply(value, factor)
-    if product != product.to_integral_value():
+    numerator, denominator = value.as_integer_ratio()
+    quotient, remainder = divmod(numerator * factor, denominator)
+    if remainder:
         raise ArithmeticError(f"{value} × {factor} is not a whole number of ticks")
-    return int(product)
+    return quotient
 
 
 def _round_fraction(value: Fraction, decimals: int, mode: str) -> Fraction:
@@ -849,33 +856,28 @@ def _rate_table(usage: Usage) -> _RateTable:
     ``minimum = min_charge``, in whole ticks (exact: E covers every price's decimals)."""
     exponent = _price_exponent(usage)
     ticks = 60 * 10**exponent
-    rates = usage.rates
-
-    def column(values: list[int], unrated: int = 0) -> Int64s:
-        return np.asarray([*values, unrated, unrated], dtype=np.int64)
-
-    increments = [parse_increment(r.increment) for r in rates]
-    first_prices = [
-        _whole(r.first_price, ticks)
-        if r.first_price is not None
-        else _whole(r.rate_per_minute, a * 10**exponent)
-        for r, (a, _) in zip(rates, increments, strict=True)
-    ]
-    return _RateTable(
-        ticks_per_unit=ticks,
-        first=column([a for a, _ in increments]),
-        step=column([b for _, b in increments], unrated=1),
-        base=column(
-            [_whole(r.connect_fee, ticks) + f for r, f in zip(rates, first_prices, strict=True)]
-        ),
-        per_step=column(
-            [
-                _whole(r.rate_per_minute, b * 10**exponent)
-                for r, (_, b) in zip(rates, increments, strict=True)
-            ]
-        ),
-        minimum=column([_whole(r.min_charge, ticks) for r in rates]),
-    )
+    rows = []
+    for rate in usage.rates:
+        a, b = parse_increment(rate.increment)
+        first = (
+            _whole(rate.first_price, ticks)
+            if rate.first_price is not None
+            else _whole(rate.rate_per_minute, a * 10**exponent)
+        )
+        rows.append(
+            (
+                a,
+                b,
+                _whole(rate.connect_fee, ticks) + first,
+                _whole(rate.rate_per_minute, b * 10**exponent),
+                _whole(rate.min_charge, ticks),
+            )
+        )
+    unrated = (0, 1, 0, 0, 0)
+    first, step, base, per_step, minimum = np.asarray(
+        [*rows, unrated, unrated], dtype=np.int64
+    ).T.copy()
+    return _RateTable(ticks, first, step, base, per_step, minimum)
 
 
 def _charge(
