@@ -327,6 +327,20 @@ class _BucketIndex:
             units = self.hour_rows[(line, month)] = (row_start, row_stop - row_start)
         return units
 
+    key_prefix_codes: dict[tuple[int, int | None], tuple[list[int], Int64s]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def line_prefixes(self, line: int, month: int | None) -> tuple[list[int], Int64s]:
+        """The distinct prefixes (indexes into ``prefixes``) of the keys of ``line`` (of one
+        month, if given), and each key's index among them (cached)."""
+        hit = self.key_prefix_codes.get((line, month))
+        if hit is None:
+            start, stop = self.key_range(line, month)
+            distinct, of_key = _distinct(self.key_prefix[start:stop], len(self.prefixes))
+            hit = self.key_prefix_codes[(line, month)] = (distinct.tolist(), of_key)
+        return hit
+
     def key_range(self, line: int, month: int | None) -> tuple[int, int]:
         """The keys of ``line`` (of one month, if given) are ``start`` … ``stop − 1``."""
         first = self.segment(line, -1 if month is None else month, 0)
@@ -580,11 +594,11 @@ def _units(
         return row_start, row_count, np.tile(band_slot[band_of_hour], len(row_start) // 169)
     start, stop = index.key_range(line, month)
     chains: dict[frozenset[str], int] = {}
-    prefixes, prefix_of_key = _distinct(index.key_prefix[start:stop], len(index.prefixes))
+    prefixes, prefix_of_key = index.line_prefixes(line, month)
     chain_of_prefix = _int64s(
         [
             chains.setdefault(_prefix_chain(index.prefixes[p], line_prefixes), len(chains))
-            for p in prefixes.tolist()
+            for p in prefixes
         ]
     )
     n_bands = len(band_names)
@@ -627,16 +641,14 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
         for line, rates in zip(lines, line_rates, strict=True)
     ]
     month_code = None if month is None else prepared.months.index(month)
-    moves: list[tuple[int, Int64s, Int64s, Int64s, Int64s]] = []
+    runs: list[tuple[int, int, Int64s, Int64s]] = []  # (line, slot, durations, counts)
     for line, rates in enumerate(line_rates):
         if any(rate.prefix or rate.band for _, rate in rates):
-            dominant, slots, durations, counts, firsts = _moves(
-                prepared, usage, line, rates, month_code, n_slots
-            )
+            dominant, moves = _moves(prepared, usage, line, rates, month_code, n_slots)
             if dominant is not None:
                 line_slot[line] = dominant
-                moves.append((line, slots, durations, counts, firsts))
-    runs: list[tuple[int, int, Int64s, Int64s]] = []  # (line, slot, durations, counts)
+                runs += [(line, slot, durations, counts) for slot, durations, counts in moves]
+    moved = len(runs)
     unrated = []
     for run, line in enumerate(cells.run_line):
         start, stop = cells.run_bounds[run], cells.run_bounds[run + 1]
@@ -646,13 +658,12 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
             )
         else:
             unrated.append((line, line_slot[line], cells.run_calls[run], cells.run_seconds[run]))
-    for line, slots, durations, counts, firsts in moves:
-        bounds = [*firsts.tolist(), len(slots)]
-        runs += [(line, int(slots[a]), durations[a:b], counts[a:b]) for a, b in pairwise(bounds)]
-    lengths = _int64s([len(durations) for _, _, durations, _ in runs])
+    runs = runs[moved:] + runs[:moved]
+    lengths = [len(durations) for _, _, durations, _ in runs]
+    run_start = np.cumsum([0, *lengths[:-1]], dtype=np.int64) if runs else cells.line[:0]
     return _Collapsed(
         run_line=_int64s([line for line, _, _, _ in runs]),
-        run_start=np.cumsum(lengths) - lengths,
+        run_start=run_start,
         slot=np.repeat(_int64s([slot for _, slot, _, _ in runs]), lengths),
         duration=np.concatenate([durations for _, _, durations, _ in runs] or [cells.duration[:0]]),
         count=np.concatenate([counts for _, _, _, counts in runs] or [cells.count[:0]]),
@@ -667,35 +678,32 @@ def _moves(
     rates: list[tuple[int, UsageRate]],
     month: int | None,
     n_slots: int,
-) -> tuple[int | None, Int64s, Int64s, Int64s, Int64s]:
-    """For a line priced by prefix or band: the dominant slot D, then the moves as rows
-    sorted by slot (slot, duration, count; D's rows take the calls back with negative
-    counts) and the first row of each slot. D is None when the line has no bucket rows."""
+) -> tuple[int | None, list[tuple[int, Int64s, Int64s]]]:
+    """For a line priced by prefix or band: the dominant slot D, then the moves as non-empty
+    runs of (slot, durations, counts), by slot, D's run last (it takes the calls back with
+    negative counts). D is None when the line has no bucket rows."""
     unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month)
     unit_slot %= n_slots
-    empty = unit_slot[:0]
     if not unit_rows.any():
-        return None, empty, empty, empty, empty
+        return None, []
     dominant = int(np.argmax(np.bincount(unit_slot, unit_rows, minlength=n_slots)))
-    moved = np.flatnonzero((unit_slot != dominant) & (unit_rows > 0))
+    moved = np.flatnonzero(unit_slot != dominant)
     rows = _ranges(unit_row[moved], unit_rows[moved])
     if not len(rows):
-        return dominant, empty, empty, empty, empty
-    row_slot = np.repeat(unit_slot[moved], unit_rows[moved])
+        return dominant, []
     row_duration, row_count = prepared.index.duration[rows], prepared.index.count[rows]
     width = int(row_duration.max()) + 1
-    slots, slot_rank = _distinct(row_slot, n_slots)
-    codes, moved_count = _sum_by(slot_rank * width + row_duration, row_count)
-    rank, moved_duration = np.divmod(codes, width)
-    back_duration, back_count = _sum_by(row_duration, row_count)
-    slot = np.concatenate([slots[rank], np.full(len(back_count), dominant, dtype=np.int64)])
-    return (
-        dominant,
-        slot,
-        np.concatenate([moved_duration, back_duration]),
-        np.concatenate([moved_count, -back_count]),
-        np.flatnonzero(np.diff(slot, prepend=-1)),
-    )
+    slots, slot_rank = _distinct(unit_slot[moved], n_slots)
+    row_rank = np.repeat(slot_rank, unit_rows[moved])
+    codes, moved_count = _sum_by(row_rank * width + row_duration, row_count)
+    bounds = np.searchsorted(codes, np.arange(len(slots) + 1) * width).tolist()
+    moved_duration = codes % width
+    back_duration, back_count = _sum_by(moved_duration, moved_count)
+    runs = [
+        (slot, moved_duration[a:b], moved_count[a:b])
+        for slot, (a, b) in zip(slots.tolist(), pairwise(bounds), strict=True)
+    ]
+    return dominant, [run for run in [*runs, (dominant, back_duration, -back_count)] if len(run[1])]
 
 
 # ------------------------------------------------------------------------------- charging
