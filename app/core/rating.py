@@ -1017,7 +1017,7 @@ def _assemble(
         status: Status = "rated" if slots else "free" if total.free_calls else "no_rate"
         pooled = drawn.get(line)
         lines.append(
-            UsageLine.model_construct(
+            UsageLine(
                 direction=direction,
                 category=category,
                 country=country,
@@ -1034,7 +1034,7 @@ def _assemble(
             )
         )
     unchanged = sum(value for line, value in before.items() if line not in after)
-    return UsageRating.model_construct(
+    return UsageRating(
         tariff=tariff.name,
         currency=tariff.currency,
         month=label,
