@@ -897,23 +897,29 @@ def _charge(
     (rounded if per call); a call of 0 s is neither billed nor charged; an unrated call is
     billed d seconds (a = 0, b = 1) and charged nothing."""
     slot, duration, count = collapsed.slot, collapsed.duration, collapsed.count
-    a, b = table.first[slot], table.step[slot]
-    billable = duration > 0
-    steps = (np.maximum(duration - a, 0) + b - 1) // b
-    charge = np.maximum(table.base[slot] + steps * table.per_step[slot], table.minimum[slot])
+    a, b = table.first.take(slot), table.step.take(slot)
+    unbilled = np.maximum(duration - a, 0)
+    if len(unbilled) and int(unbilled.max()) < 2**53:  # float quotients exact: ceil is right
+        steps = np.ceil(unbilled / b).astype(np.int64)
+    else:
+        steps = (unbilled + b - 1) // b
+    charge = steps * table.per_step.take(slot)
+    charge += table.base.take(slot)
+    np.maximum(charge, table.minimum.take(slot), out=charge)
     rounding = usage.rounding
     if rounding is not None and rounding.per == "call":
         unit = table.ticks_per_unit // 10**rounding.decimals
         charge = _round_ticks(charge, unit, rounding.mode)
-    charge *= billable
-    billed = (a + steps * b) * billable
+    billed = steps * b
+    billed += a
+    billed_calls = count * (duration > 0)
     biggest = int(charge.max()) if len(charge) else 0
     if biggest * int(np.abs(count).sum()) >= 2**62:  # exact Python integers instead of int64
-        charge, count = charge.astype(object), count.astype(object)
+        charge, billed_calls = charge.astype(object), billed_calls.astype(object)
     starts = collapsed.run_start
     calls, seconds, amounts = (
         np.add.reduceat(column, starts).tolist() if len(starts) else []
-        for column in (count, billed * count, charge * count)
+        for column in (count, billed * billed_calls, charge * billed_calls)
     )
     n_rates = len(usage.rates)
     sums: dict[int, _LineSum] = {}
