@@ -923,17 +923,17 @@ def _charge(
     )
     n_rates = len(usage.rates)
     sums: dict[int, _LineSum] = {}
-    for run, (line, run_slot) in enumerate(
-        zip(collapsed.run_line.tolist(), slot[starts].tolist(), strict=True)
-    ):
+    for line, run_slot, run_calls, run_seconds, run_ticks in zip(
+        collapsed.run_line.tolist(), slot[starts].tolist(), calls, seconds, amounts, strict=True
+    ):  # Python ints (``tolist``)
         total = sums.setdefault(line, _LineSum())
-        total.calls += int(calls[run])
-        total.billed_seconds += int(seconds[run])
-        total.amount_ticks += int(amounts[run])
+        total.calls += run_calls
+        total.billed_seconds += run_seconds
+        total.amount_ticks += run_ticks
         if run_slot < n_rates:
-            total.rated_seconds += int(seconds[run])
+            total.rated_seconds += run_seconds
         key = run_slot if run_slot < n_rates else run_slot - n_rates - 2
-        total.slot_calls[key] = total.slot_calls.get(key, 0) + int(calls[run])
+        total.slot_calls[key] = total.slot_calls.get(key, 0) + run_calls
     for line, code, line_calls, line_seconds in collapsed.unrated:
         total = sums.setdefault(line, _LineSum())
         total.calls += line_calls
@@ -1006,13 +1006,19 @@ def _assemble(
             for line in sums
         }
 
+    divide, per_amount = _DIVISION.divide, Decimal(amount_denominator)
+    per_count, per_minute = Decimal(denominator), Decimal(60 * denominator)
+
+    def amount_before(line: int) -> Decimal:
+        return divide(Decimal(before[line]), per_amount) if before[line] else _ZERO
+
     def amount(line: int) -> Decimal:
         exact = after.get(line)
-        return _quotient(before[line], amount_denominator) if exact is None else _decimal(exact)
+        return amount_before(line) if exact is None else _decimal(exact)
 
-    def scaled(value: int, unit: int = 1) -> Decimal:
-        """``value / unit × scale``."""
-        return _quotient(value * numerator, unit * denominator)
+    def scaled(value: int, unit: Decimal = per_count) -> Decimal:
+        """``value × scale`` (over ``unit`` = ``d`` or ``60·d``: in minutes)."""
+        return divide(Decimal(value * numerator), unit) if value else _ZERO
 
     lines = []
     for line in sorted(sums, key=lambda i: _line_order(prepared.lines[i])):
@@ -1031,10 +1037,10 @@ def _assemble(
                 calls=scaled(total.calls),
                 unrated_calls=scaled(total.unrated_calls),
                 billed_seconds=scaled(total.billed_seconds),
-                billed_minutes=scaled(total.billed_seconds, 60),
+                billed_minutes=scaled(total.billed_seconds, per_minute),
                 rate_per_minute=single.rate_per_minute if single else None,
                 increment=single.increment if single else None,
-                amount_before_pool=_quotient(before[line], amount_denominator),
+                amount_before_pool=amount_before(line),
                 pool_minutes=_ZERO if pooled is None else _decimal(pooled),
                 amount=amount(line),
             )
