@@ -582,10 +582,9 @@ def _units(
     index = prepared.index
     key = prepared.lines[line]
     band_names: list[str | None] = [*usage.time_bands, None]
+    banded = any(rate.band for _, rate in rates)
     band_of_hour = (
-        _band_of_hour(usage)
-        if any(rate.band for _, rate in rates)
-        else np.full(169, len(band_names) - 1, dtype=np.int64)
+        _band_of_hour(usage) if banded else np.full(169, len(band_names) - 1, dtype=np.int64)
     )
     line_prefixes = {rate.prefix for _, rate in rates if rate.prefix}
     if not line_prefixes:
@@ -601,6 +600,11 @@ def _units(
             for p in prefixes
         ]
     )
+    row_start = index.key_row_start[start:stop]
+    row_count = index.key_row_start[start + 1 : stop + 1] - row_start
+    if not banded:
+        chain_slot = _int64s([_choose_among(usage, rates, key, c, None) for c in chains])
+        return row_start, row_count, chain_slot.take(chain_of_prefix).take(prefix_of_key)
     n_bands = len(band_names)
     group = chain_of_prefix[prefix_of_key] * n_bands + band_of_hour[index.key_hour[start:stop]]
     groups, group_of_key = _distinct(group, len(chains) * n_bands)
@@ -611,12 +615,7 @@ def _units(
             for g in groups.tolist()
         ]
     )
-    row_start = index.key_row_start[start:stop]
-    return (
-        row_start,
-        index.key_row_start[start + 1 : stop + 1] - row_start,
-        group_slot[group_of_key],
-    )
+    return row_start, row_count, group_slot[group_of_key]
 
 
 def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
