@@ -69,7 +69,7 @@ from decimal import Context, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from itertools import chain, pairwise
+from itertools import chain
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -172,6 +172,7 @@ class PreparedProfile:
         self._cells: dict[str | None, _Cells] = {}
         self._collapsed: dict[tuple[int, str | None], tuple[Usage, _Collapsed]] = {}
         self._tables: dict[int, tuple[Usage, _RateTable]] = {}
+        self._row_cells: dict[tuple[int, str | None], tuple[int, Int64s, Int64s, Int64s]] = {}
 
     def line_code(self, line: LineKey) -> int:
         """The code of ``line`` in ``lines`` (appended if new)."""
@@ -228,6 +229,28 @@ class PreparedProfile:
             cells = histograms if histograms is not None else _index_cells(self.index, month)
             self._cells[month] = cells
         return cells
+
+    def row_cells(self, line: int, month: str | None) -> tuple[int, Int64s, Int64s, Int64s]:
+        """The bucket rows of ``line`` (of one month, if given) against the line's cells:
+        the first row, each row's cell (row ``first + i`` is of cell ``cell[i]``), and the
+        cells' durations and counts (cached). Raises when a row's duration has no cell."""
+        hit = self._row_cells.get((line, month))
+        if hit is None:
+            index, cells = self.index, self.cells(month)
+            start, stop = index.key_range(line, None if month is None else self.months.index(month))
+            first, last = int(index.key_row_start[start]), int(index.key_row_start[stop])
+            run = cells.run_line.index(line) if line in cells.run_line else len(cells.run_line)
+            bounds = cells.run_bounds[run : run + 2] if run < len(cells.run_line) else [0, 0]
+            durations = cells.duration[bounds[0] : bounds[-1]]
+            row_duration = index.duration[first:last]
+            cell = np.searchsorted(durations, row_duration)
+            if len(row_duration) and (
+                int(cell.max()) >= len(durations) or (durations[cell] != row_duration).any()
+            ):
+                raise ValueError("profile: the duration histograms disagree with the buckets")
+            counts = cells.count[bounds[0] : bounds[-1]]
+            hit = self._row_cells[(line, month)] = (first, cell, durations, counts)
+        return hit
 
     def collapsed(self, usage: Usage, month: str | None) -> _Collapsed:
         """The calls grouped by (line, rate, duration) under ``usage``, for one month or all."""
@@ -377,7 +400,10 @@ def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
         raise ValueError("profile: duration_histogram keys must be whole seconds")
     codes = [prepared.line_code((u.direction, u.category, u.country)) for u in profile.categories]
     line = np.repeat(_int64s(codes), [len(h) for h in histograms])
-    return _Cells.of(line.astype(np.int64), duration, count)
+    width = int(duration.max()) + 1 if len(duration) else 1
+    cell_codes, sums = _sum_by(line * width + duration, count)
+    cell_line, cell_duration = np.divmod(cell_codes, width)
+    return _Cells.of(cell_line, cell_duration, sums)
 
 
 def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
@@ -639,18 +665,20 @@ def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Co
         _choose_among(usage, rates, line, frozenset(), None) % n_slots
         for line, rates in zip(lines, line_rates, strict=True)
     ]
-    month_code = None if month is None else prepared.months.index(month)
     runs: list[tuple[int, int, Int64s, Int64s]] = []  # (line, slot, durations, counts)
+    split = set()
     for line, rates in enumerate(line_rates):
         if any(rate.prefix or rate.band for _, rate in rates):
-            dominant, moves = _moves(prepared, usage, line, rates, month_code, n_slots)
+            dominant, moves = _moves(prepared, usage, line, rates, month, n_slots)
             if dominant is not None:
-                line_slot[line] = dominant
+                split.add(line)
                 runs += [(line, slot, durations, counts) for slot, durations, counts in moves]
     moved = len(runs)
     unrated = []
     for run, line in enumerate(cells.run_line):
         start, stop = cells.run_bounds[run], cells.run_bounds[run + 1]
+        if line in split:
+            continue
         if line_slot[line] < n_slots - 2:
             runs.append(
                 (line, line_slot[line], cells.duration[start:stop], cells.count[start:stop])
@@ -675,34 +703,35 @@ def _moves(
     usage: Usage,
     line: int,
     rates: list[tuple[int, UsageRate]],
-    month: int | None,
+    month: str | None,
     n_slots: int,
 ) -> tuple[int | None, list[tuple[int, Int64s, Int64s]]]:
-    """For a line priced by prefix or band: the dominant slot D, then the moves as non-empty
-    runs of (slot, durations, counts), by slot, D's run last (it takes the calls back with
-    negative counts). D is None when the line has no bucket rows."""
-    unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month)
+    """For a line priced by prefix or band: the dominant slot D, then the line's cells as
+    runs of (slot, durations, counts), one per slot that prices some of its calls: each
+    other slot's counts summed from the rows of its units, D's the line's counts less
+    theirs. D is None when the line has no bucket rows."""
+    month_code = None if month is None else prepared.months.index(month)
+    unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month_code)
     unit_slot %= n_slots
-    if not unit_rows.any():
+    slot_rows = np.bincount(unit_slot, unit_rows, minlength=n_slots)
+    if not slot_rows.any():
         return None, []
-    dominant = int(np.argmax(np.bincount(unit_slot, unit_rows, minlength=n_slots)))
+    dominant = int(np.argmax(slot_rows))
     moved = np.flatnonzero(unit_slot != dominant)
+    first_row, row_cell, durations, counts = prepared.row_cells(line, month)
     rows = _ranges(unit_row[moved], unit_rows[moved])
-    if not len(rows):
-        return dominant, []
-    row_duration, row_count = prepared.index.duration[rows], prepared.index.count[rows]
-    width = int(row_duration.max()) + 1
-    slots, slot_rank = _distinct(unit_slot[moved], n_slots)
-    row_rank = np.repeat(slot_rank, unit_rows[moved])
-    codes, moved_count = _sum_by(row_rank * width + row_duration, row_count)
-    bounds = np.searchsorted(codes, np.arange(len(slots) + 1) * width).tolist()
-    moved_duration = codes % width
-    back_duration, back_count = _sum_by(moved_duration, moved_count)
-    runs = [
-        (slot, moved_duration[a:b], moved_count[a:b])
-        for slot, (a, b) in zip(slots.tolist(), pairwise(bounds), strict=True)
+    n_cells = len(durations)
+    row_code = np.repeat(unit_slot[moved], unit_rows[moved]) * n_cells + row_cell[rows - first_row]
+    weights = prepared.index.count[rows]
+    by_slot = np.bincount(row_code, weights, minlength=n_slots * n_cells).astype(np.int64)
+    by_slot = by_slot.reshape(n_slots, n_cells)  # exact below 2^53 calls (float64 sums)
+    rest = counts - by_slot.sum(axis=0)
+    if (rest < 0).any():
+        raise ValueError("profile: the duration histograms disagree with the buckets")
+    others = [slot for slot in np.flatnonzero(slot_rows).tolist() if slot != dominant]
+    return dominant, [(slot, durations, by_slot[slot]) for slot in others] + [
+        (dominant, durations, rest)
     ]
-    return dominant, [run for run in [*runs, (dominant, back_duration, -back_count)] if len(run[1])]
 
 
 # ------------------------------------------------------------------------------- charging
