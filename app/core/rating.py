@@ -78,6 +78,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.money import Money
 from app.core.tariffs import (
+    WEEKDAYS,
     Basis,
     Charge,
     Component,
@@ -588,10 +589,14 @@ def _prefix_chain(prefix: str | None, tariff_prefixes: set[str]) -> frozenset[st
 def _band_of_hour(usage: Usage) -> Int64s:
     """Each hour of the week's band, as an index into ``usage.time_bands``; the hours of no
     band and the unknown hour 168 get ``len(usage.time_bands)``."""
-    band_of_hour = np.full(169, len(usage.time_bands), dtype=np.int64)
-    for index, hours in enumerate(usage.band_hours().values()):
-        band_of_hour[sorted(hours)] = index
-    return band_of_hour
+    band_of_hour = [len(usage.time_bands)] * 169
+    for index, windows in enumerate(usage.time_bands.values()):
+        for window in windows:
+            hours = [index] * (window.to_hour - window.from_hour)
+            for day in window.days:
+                first = 24 * WEEKDAYS.index(day) + window.from_hour
+                band_of_hour[first : first + len(hours)] = hours
+    return _int64s(band_of_hour)
 
 
 def _units(
