@@ -53,7 +53,8 @@ only the bucket rows whose rate differs from the line's most common one (the rat
 once per distinct line, tariff prefix and time band). Each (line, rate, duration) is charged
 once in integer ticks of 1 / (60 · 10^E) of the currency (E: the most decimal places of any
 usage price, at most 6) and multiplied by its call count, so the result equals rating every
-call one by one, exactly; scaling, pools and conversion to Decimal use fractions.
+call one by one, exactly; scaling and conversion to Decimal use whole numerators over one
+denominator (fractions only for pools and totals rounded by the tariff).
 
 Speed: ``prepare_profile`` reads nothing; the histograms are parsed on the first rating of
 the average month, the buckets indexed only when a tariff prices some line by prefix or
@@ -507,9 +508,9 @@ class _Collapsed:
     starts at row ``run_start[i]``, of line ``run_line[i]``; row ``r`` is ``count[r]`` calls
     of ``duration[r]`` seconds charged by slot ``slot[r]`` (an index into ``usage.rates``,
     or ``len(usage.rates) + 1`` for FREE, ``len(usage.rates)`` for NO_RATE: the slot modulo
-    ``len(usage.rates) + 2``). A negative count takes calls back from another run of the same
-    line: every sum over calls is linear, so the runs add up exactly. A line's cells that no
-    rate prices are not rows but ``unrated`` sums."""
+    ``len(usage.rates) + 2``). A line split among slots has one run per slot over all its
+    cells (some counts 0). A line's cells that no rate prices are not rows but ``unrated``
+    sums."""
 
     run_line: Int64s
     run_start: Int64s
