@@ -130,15 +130,7 @@ def run_job(
         _finish(sessions, job_id, clock, status="failed", error=UNEXPECTED)
         raise
     with sessions() as db:
-        analysis = Analysis(
-            id=new_id(),
-            owner_id=owner_id,
-            created_at=clock(),
-            file_names=[name for name, _ in files],
-            options=options.model_dump(mode="json"),
-            profile=profile.model_dump(mode="json"),
-        )
-        db.add(analysis)
+        analysis = store(db, owner_id, profile, options, [name for name, _ in files], clock())
         db.commit()
     _finish(sessions, job_id, clock, status="done", analysis_id=analysis.id)
     return analysis
@@ -167,6 +159,28 @@ def _finish(
             )
         )
         db.commit()
+
+
+def store(
+    db: Session,
+    owner_id: int,
+    profile: UsageProfile,
+    options: AnalysisOptions,
+    file_names: list[str],
+    now: datetime,
+) -> Analysis:
+    """Add an analysis (the profile: aggregates only) owned by ``owner_id``."""
+    analysis = Analysis(
+        id=new_id(),
+        owner_id=owner_id,
+        created_at=now,
+        file_names=file_names,
+        options=options.model_dump(mode="json"),
+        profile=profile.model_dump(mode="json"),
+    )
+    db.add(analysis)
+    db.flush()
+    return analysis
 
 
 def needs_mapping(error: BillError) -> bool:

@@ -42,14 +42,12 @@ def get_for(db: Session, proposal_id: str, user: User) -> Proposal | None:
     return proposal
 
 
-def list_for(db: Session, user: User, *, saved_only: bool = False) -> list[Proposal]:
+def list_for(db: Session, user: User) -> list[Proposal]:
     """The proposals ``user`` sees, newest change first."""
     query = select(Proposal).order_by(Proposal.updated_at.desc())
     owners = visible_owner_ids(db, user)
     if owners is not None:
         query = query.where(Proposal.owner_id.in_(owners))
-    if saved_only:
-        query = query.where(Proposal.status == "saved")
     return list(db.scalars(query))
 
 

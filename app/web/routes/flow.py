@@ -250,6 +250,11 @@ async def upload_bills(
     job = analyses.create_job(db, user, files, _options(proposal.client), now, proposal.id)
     db.commit()
     analyses.start_in_background(request.app.state.sessionmaker, job.id, request.app.state.clock)
+    return _job_partial(request, db, proposal, job)
+
+
+def _job_partial(request: Request, db: Session, proposal: Proposal, job: AnalysisJob) -> Response:
+    """The job's progress, its error, or its column-mapping step (``partials/_job.html``)."""
     return render(
         request,
         "partials/_job.html",
@@ -300,11 +305,7 @@ def job_progress(
         if request.headers.get("hx-request"):
             return Response(status_code=200, headers={"HX-Redirect": target})
         return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
-    return render(
-        request,
-        "partials/_job.html",
-        {"proposal": proposal, "job": job, "job_view": _job_view(db, job)},
-    )
+    return _job_partial(request, db, proposal, job)
 
 
 MAPPING_FIELDS = (
@@ -355,11 +356,7 @@ async def map_columns(
     analyses.requeue_with_mapping(db, job, mapping)
     db.commit()
     analyses.start_in_background(request.app.state.sessionmaker, job.id, request.app.state.clock)
-    return render(
-        request,
-        "partials/_job.html",
-        {"proposal": proposal, "job": job, "job_view": _job_view(db, job)},
-    )
+    return _job_partial(request, db, proposal, job)
 
 
 @router.post("/proposals/{proposal_id}/figures")
@@ -395,15 +392,7 @@ async def enter_figures(
     if not figures.categories:
         return _figures_refused(request, proposal, None)
     profile = profile_from_figures(figures)
-    analysis = Analysis(
-        id=analyses.new_id(),
-        owner_id=user.id,
-        created_at=now,
-        file_names=[],
-        options=_options(proposal.client).model_dump(mode="json"),
-        profile=profile.model_dump(mode="json"),
-    )
-    db.add(analysis)
+    analysis = analyses.store(db, user.id, profile, _options(proposal.client), [], now)
     proposal.analysis_id, proposal.updated_at = analysis.id, now
     db.commit()
     return RedirectResponse(f"/proposals/{proposal.id}/usage", status.HTTP_303_SEE_OTHER)
