@@ -85,6 +85,7 @@ from app.core.tariffs import (
     Component,
     EquipmentItem,
     Price,
+    Rounding,
     Tariff,
     TariffKind,
     Tax,
@@ -153,7 +154,7 @@ def _decimal(value: Fraction) -> Decimal:
 
 class PreparedProfile:
     """A profile ready to be rated many times: what rating reads is built on first use and
-    kept, and the collapse for each tariff is cached.
+    kept, and the runs for each tariff are cached.
 
     ``lines`` lists the (direction, category, country) lines, coded by first appearance in
     the categories, then in the buckets. The average month is read from the categories'
@@ -172,9 +173,9 @@ class PreparedProfile:
         for usage in profile.categories:
             self.line_code((usage.direction, usage.category, usage.country))
         self._cells: dict[str | None, _Cells] = {}
-        self._collapsed: dict[tuple[int, str | None], tuple[Usage, _Collapsed]] = {}
+        self._traffic: dict[str | None, dict[int, _Traffic]] = {}
+        self._runs: dict[tuple[int, str | None], tuple[Usage, list[_Run]]] = {}
         self._tables: dict[int, tuple[Usage, _RateTable]] = {}
-        self._row_cells: dict[tuple[int, str | None], tuple[int, Int64s, Int64s, Int64s]] = {}
 
     def line_code(self, line: LineKey) -> int:
         """The code of ``line`` in ``lines`` (appended if new)."""
@@ -232,35 +233,26 @@ class PreparedProfile:
             self._cells[month] = cells
         return cells
 
-    def row_cells(self, line: int, month: str | None) -> tuple[int, Int64s, Int64s, Int64s]:
-        """The bucket rows of ``line`` (of one month, if given) against the line's cells:
-        the first row, each row's cell (row ``first + i`` is of cell ``cell[i]``), and the
-        cells' durations and counts (cached). Raises when a row's duration has no cell."""
-        hit = self._row_cells.get((line, month))
-        if hit is None:
-            index, cells = self.index, self.cells(month)
-            start, stop = index.key_range(line, None if month is None else self.months.index(month))
-            first, last = int(index.key_row_start[start]), int(index.key_row_start[stop])
-            run = cells.run_line.index(line) if line in cells.run_line else len(cells.run_line)
-            bounds = cells.run_bounds[run : run + 2] if run < len(cells.run_line) else [0, 0]
-            durations = cells.duration[bounds[0] : bounds[-1]]
-            row_duration = index.duration[first:last]
-            cell = np.searchsorted(durations, row_duration)
-            if len(row_duration) and (
-                int(cell.max()) >= len(durations) or (durations[cell] != row_duration).any()
-            ):
-                raise ValueError("profile: the duration histograms disagree with the buckets")
-            counts = cells.count[bounds[0] : bounds[-1]]
-            hit = self._row_cells[(line, month)] = (first, cell, durations, counts)
-        return hit
+    def traffic(self, month: str | None) -> dict[int, _Traffic]:
+        """Each line's answered calls (of one month, or all) as tail counts (cached)."""
+        traffic = self._traffic.get(month)
+        if traffic is None:
+            cells = self.cells(month)
+            bounds = cells.run_bounds
+            traffic = self._traffic[month] = {
+                line: _Traffic.of(cells.duration[start:stop], cells.count[start:stop])
+                for line, start, stop in zip(cells.run_line, bounds, bounds[1:], strict=False)
+            }
+        return traffic
 
-    def collapsed(self, usage: Usage, month: str | None) -> _Collapsed:
-        """The calls grouped by (line, rate, duration) under ``usage``, for one month or all."""
+    def runs(self, usage: Usage, month: str | None) -> list[_Run]:
+        """The calls in runs of one (line, rate slot) under ``usage``, for one month or all
+        (cached)."""
         cache_key = (id(usage), month)
-        hit = self._collapsed.get(cache_key)
+        hit = self._runs.get(cache_key)
         if hit is None or hit[0] is not usage:
-            hit = (usage, _collapse(self, usage, month))
-            self._collapsed[cache_key] = hit
+            hit = (usage, _runs(self, usage, month))
+            self._runs[cache_key] = hit
         return hit[1]
 
     def rate_table(self, usage: Usage) -> _RateTable:
@@ -279,35 +271,39 @@ def prepare_profile(profile: UsageProfile | PreparedProfile) -> PreparedProfile:
 
 @dataclass(frozen=True)
 class _Cells:
-    """``count[i]`` answered calls of ``duration[i]`` seconds on line ``line[i]``; the
-    cells come in runs of one line: run ``j`` is cells ``run_bounds[j]`` …
-    ``run_bounds[j + 1] − 1`` of line ``run_line[j]``, with ``run_calls[j]`` calls of
-    ``run_seconds[j]`` seconds in all."""
+    """``count[i]`` answered calls of ``duration[i]`` seconds on line ``line[i]``, sorted by
+    line then duration; the cells come in runs of one line: run ``j`` is cells
+    ``run_bounds[j]`` … ``run_bounds[j + 1] − 1`` of line ``run_line[j]``."""
 
     line: Int64s
     duration: Int64s
     count: Int64s
     run_line: list[int]
     run_bounds: list[int]
-    run_calls: list[int]
-    run_seconds: list[int]
 
     @classmethod
     def of(cls, line: Int64s, duration: Int64s, count: Int64s) -> _Cells:
-        starts = np.flatnonzero(np.diff(line, prepend=-1))
-        sums = [
-            np.add.reduceat(c, starts).tolist() if len(starts) else []
-            for c in (count, duration * count)
-        ]
-        return cls(
-            line,
-            duration,
-            count,
-            run_line=line[starts].tolist(),
-            run_bounds=[*starts.tolist(), len(line)],
-            run_calls=sums[0],
-            run_seconds=sums[1],
-        )
+        starts = (line[1:] != line[:-1]).nonzero()[0] + 1
+        bounds = [0, *starts.tolist(), len(line)] if len(line) else [0]
+        return cls(line, duration, count, line[bounds[:-1]].tolist(), bounds)
+
+
+@dataclass(frozen=True)
+class _Traffic:
+    """Answered calls of one line (or of a part of it): ``calls`` in all and ``tail[x]``
+    of them longer than x seconds, x = 0 … the longest (whose ``tail`` is 0)."""
+
+    calls: int
+    tail: Int64s
+
+    @classmethod
+    def of(cls, duration: Int64s, count: Int64s) -> _Traffic:
+        """From distinct durations, sorted, and their call counts:
+        ``tail[x] = calls − Σ_{d ≤ x} count(d)``."""
+        histogram = np.zeros(int(duration[-1]) + 1, dtype=np.int64)
+        histogram[duration] = count
+        calls = int(count.sum())
+        return cls(calls, calls - histogram.cumsum())
 
 
 @dataclass(frozen=True)
@@ -503,22 +499,15 @@ NO_RATE = -2
 
 
 @dataclass(frozen=True)
-class _Collapsed:
-    """Calls by (line, rate slot, duration), in runs of rows of one (line, slot): run ``i``
-    starts at row ``run_start[i]``, of line ``run_line[i]``; row ``r`` is ``count[r]`` calls
-    of ``duration[r]`` seconds charged by slot ``slot[r]`` (an index into ``usage.rates``,
-    or ``len(usage.rates) + 1`` for FREE, ``len(usage.rates)`` for NO_RATE: the slot modulo
-    ``len(usage.rates) + 2``). A line split among slots has one run per slot over all its
-    cells (some counts 0). A line's cells that no rate prices are not rows but ``unrated``
-    sums."""
+class _Run:
+    """Calls of one line charged by one rate slot: an index into ``usage.rates``, or
+    ``len(usage.rates)`` for NO_RATE, ``len(usage.rates) + 1`` for FREE (the slot modulo
+    ``len(usage.rates) + 2``); ``tail`` as in ``_Traffic``."""
 
-    run_line: Int64s
-    run_start: Int64s
-    slot: Int64s
-    duration: Int64s
-    count: Int64s
-    unrated: tuple[tuple[int, int, int, int], ...]
-    """Whole lines charged nothing: (line, slot, calls, seconds), the seconds billed as is."""
+    line: int
+    slot: int
+    calls: int
+    tail: Int64s
 
 
 _parse_traffic = lru_cache(maxsize=256)(parse_traffic)
@@ -615,11 +604,9 @@ def _units(
     key = prepared.lines[line]
     band_names: list[str | None] = [*usage.time_bands, None]
     banded = any(rate.band for _, rate in rates)
-    band_of_hour = (
-        _band_of_hour(usage) if banded else np.full(169, len(band_names) - 1, dtype=np.int64)
-    )
     line_prefixes = {rate.prefix for _, rate in rates if rate.prefix}
     if not line_prefixes:
+        band_of_hour = _band_of_hour(usage)
         band_slot = _int64s([_choose_among(usage, rates, key, frozenset(), b) for b in band_names])
         row_start, row_count = index.hour_units(line, month)
         return row_start, row_count, np.tile(band_slot[band_of_hour], len(row_start) // 169)
@@ -638,6 +625,7 @@ def _units(
         chain_slot = _int64s([_choose_among(usage, rates, key, c, None) for c in chains])
         return row_start, row_count, chain_slot.take(chain_of_prefix).take(prefix_of_key)
     n_bands = len(band_names)
+    band_of_hour = _band_of_hour(usage)
     group = chain_of_prefix[prefix_of_key] * n_bands + band_of_hour[index.key_hour[start:stop]]
     groups, group_of_key = _distinct(group, len(chains) * n_bands)
     chain_list = list(chains)
@@ -650,93 +638,82 @@ def _units(
     return row_start, row_count, group_slot[group_of_key]
 
 
-def _collapse(prepared: PreparedProfile, usage: Usage, month: str | None) -> _Collapsed:
-    """The calls by (line, rate slot, duration) under ``usage``, in runs.
+def _runs(prepared: PreparedProfile, usage: Usage, month: str | None) -> list[_Run]:
+    """The calls in runs of one (line, rate slot) under ``usage``.
 
-    A line none of whose rates depends on the prefix or the time band has one slot: its
-    cells (``PreparedProfile.cells``) are one run. A line priced by prefix or band has its
-    bucket rows split in units that each take one slot (``_units``); the slot with the most
-    rows, D, takes the line's cells, and only the rows of the other units are read, each
-    moved from D to its own slot s: ``n(s, d) = [s = D]·n(d) + Σ_{units of s} n(u, d) −
-    [s = D]·Σ_{units not of D} n(u, d)``, n(d) the line's calls of d seconds, n(u, d) a
-    unit's. Cells that no rate prices are summed once (``_Cells.run_calls``), not charged.
+    A line none of whose rates depends on the prefix or the time band is one run, under
+    the one rate that matches it (or NO_RATE, FREE). A line priced by prefix or band is
+    split (``_split``). Lines without answered calls have no run.
     """
     if month is not None and month not in prepared.months:
         raise ValueError(f"the profile has no calls in month {month!r}")
-    cells = prepared.cells(month)
+    traffic = prepared.traffic(month)
     n_slots = len(usage.rates) + 2
     lines = prepared.lines
-    line_rates = _line_rates(usage, lines)
-    line_slot = [
-        _choose_among(usage, rates, line, frozenset(), None) % n_slots
-        for line, rates in zip(lines, line_rates, strict=True)
-    ]
-    runs: list[tuple[int, int, Int64s, Int64s]] = []  # (line, slot, durations, counts)
-    split = set()
-    for line, rates in enumerate(line_rates):
-        if any(rate.prefix or rate.band for _, rate in rates):
-            dominant, moves = _moves(prepared, usage, line, rates, month, n_slots)
-            if dominant is not None:
-                split.add(line)
-                runs += [(line, slot, durations, counts) for slot, durations, counts in moves]
-    moved = len(runs)
-    unrated = []
-    for run, line in enumerate(cells.run_line):
-        start, stop = cells.run_bounds[run], cells.run_bounds[run + 1]
-        if line in split:
+    runs = []
+    for line, rates in enumerate(_line_rates(usage, lines)):
+        whole = traffic.get(line)
+        if whole is None:
             continue
-        if line_slot[line] < n_slots - 2:
-            runs.append(
-                (line, line_slot[line], cells.duration[start:stop], cells.count[start:stop])
-            )
-        else:
-            unrated.append((line, line_slot[line], cells.run_calls[run], cells.run_seconds[run]))
-    runs = runs[moved:] + runs[:moved]
-    lengths = [len(durations) for _, _, durations, _ in runs]
-    run_start = np.cumsum([0, *lengths[:-1]], dtype=np.int64) if runs else cells.line[:0]
-    return _Collapsed(
-        run_line=_int64s([line for line, _, _, _ in runs]),
-        run_start=run_start,
-        slot=np.repeat(_int64s([slot for _, slot, _, _ in runs]), lengths),
-        duration=np.concatenate([durations for _, _, durations, _ in runs] or [cells.duration[:0]]),
-        count=np.concatenate([counts for _, _, _, counts in runs] or [cells.count[:0]]),
-        unrated=tuple(unrated),
-    )
+        if any(rate.prefix or rate.band for _, rate in rates):
+            split = _split(prepared, usage, line, rates, month, whole)
+            if split is not None:
+                runs += split
+                continue
+        slot = _choose_among(usage, rates, lines[line], frozenset(), None) % n_slots
+        runs.append(_Run(line, slot, whole.calls, whole.tail))
+    return runs
 
 
-def _moves(
+def _disagree() -> ValueError:
+    return ValueError("profile: the duration histograms disagree with the buckets")
+
+
+def _split(
     prepared: PreparedProfile,
     usage: Usage,
     line: int,
     rates: list[tuple[int, UsageRate]],
     month: str | None,
-    n_slots: int,
-) -> tuple[int | None, list[tuple[int, Int64s, Int64s]]]:
-    """For a line priced by prefix or band: the dominant slot D, then the line's cells as
-    runs of (slot, durations, counts), one per slot that prices some of its calls: each
-    other slot's counts summed from the rows of its units, D's the line's counts less
-    theirs. D is None when the line has no bucket rows."""
+    whole: _Traffic,
+) -> list[_Run] | None:
+    """A line priced by prefix or band, in one run per slot (None: no bucket rows).
+
+    The line's bucket rows are split in units that each take one slot (``_units``); the
+    slot with the most rows, D, takes the line's calls less the others', and only the rows
+    of the other units are read: ``tail(s) = Σ_{rows of s} n·[d > x]`` for each other slot
+    s, ``tail(D) = tail(line) − Σ_{s ≠ D} tail(s)``. Raises when what is left for D is not
+    a histogram (the buckets disagree with the line's histogram)."""
+    n_slots = len(usage.rates) + 2
     month_code = None if month is None else prepared.months.index(month)
     unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month_code)
     unit_slot %= n_slots
     slot_rows = np.bincount(unit_slot, unit_rows, minlength=n_slots)
     if not slot_rows.any():
-        return None, []
-    dominant = int(np.argmax(slot_rows))
-    moved = np.flatnonzero(unit_slot != dominant)
-    first_row, row_cell, durations, counts = prepared.row_cells(line, month)
+        return None
+    dominant = int(slot_rows.argmax())
+    others = [slot for slot in slot_rows.nonzero()[0].tolist() if slot != dominant]
+    if not others:
+        return [_Run(line, dominant, whole.calls, whole.tail)]
+    moved = (unit_slot != dominant).nonzero()[0]
     rows = _ranges(unit_row[moved], unit_rows[moved])
-    n_cells = len(durations)
-    row_code = np.repeat(unit_slot[moved], unit_rows[moved]) * n_cells + row_cell[rows - first_row]
-    weights = prepared.index.count[rows]
-    by_slot = np.bincount(row_code, weights, minlength=n_slots * n_cells).astype(np.int64)
-    by_slot = by_slot.reshape(n_slots, n_cells)  # exact below 2^53 calls (float64 sums)
-    rest = counts - by_slot.sum(axis=0)
-    if (rest < 0).any():
-        raise ValueError("profile: the duration histograms disagree with the buckets")
-    others = [slot for slot in np.flatnonzero(slot_rows).tolist() if slot != dominant]
-    return dominant, [(slot, durations, by_slot[slot]) for slot in others] + [
-        (dominant, durations, rest)
+    duration = prepared.index.duration[rows]
+    width = len(whole.tail)
+    if int(duration.max()) >= width:
+        raise _disagree()
+    position = np.zeros(n_slots, dtype=np.int64)
+    position[others] = np.arange(len(others))
+    codes = np.repeat(position[unit_slot[moved]], unit_rows[moved]) * width + duration
+    histograms = np.bincount(codes, prepared.index.count[rows], minlength=len(others) * width)
+    histograms = histograms.reshape(len(others), width)  # exact below 2^53 calls (float64)
+    calls = histograms.sum(axis=1)
+    tails = (calls[:, None] - histograms.cumsum(axis=1)).astype(np.int64)
+    rest_calls = whole.calls - int(calls.sum())
+    rest = whole.tail - tails.sum(axis=0)
+    if rest_calls < rest[0] or rest[-1] < 0 or (rest[1:] > rest[:-1]).any():
+        raise _disagree()
+    return [_Run(line, dominant, rest_calls, rest)] + [
+        _Run(line, slot, int(calls[i]), tails[i]) for i, slot in enumerate(others)
     ]
 
 
@@ -793,13 +770,22 @@ class UsageRating(_Model):
     total: Money
 
 
+_FIVES = {5**k: k for k in range(64)}
+
+
+def _denominator_places(denominator: int) -> int:
+    """The decimal places of a reduced fraction whose denominator is 2^x · 5^y: max(x, y)."""
+    twos = (denominator & -denominator).bit_length() - 1
+    return max(twos, _FIVES[denominator >> twos])
+
+
 def _places(value: Decimal) -> int:
-    """The fewest decimal places that write ``value`` exactly (trailing zeros dropped)."""
-    denominator = value.as_integer_ratio()[1]
-    places = 0
-    while 10**places % denominator:
-        places += 1
-    return places
+    """The fewest decimal places that write ``value`` exactly (trailing zeros dropped).
+
+    >>> _places(Decimal("0.250")), _places(Decimal("12")), _places(Decimal("0.0125"))
+    (2, 0, 4)
+    """
+    return _denominator_places(value.as_integer_ratio()[1])
 
 
 def _price_exponent(usage: Usage) -> int:
@@ -810,15 +796,6 @@ def _price_exponent(usage: Usage) -> int:
         if rate.first_price is not None:
             places.append(_places(rate.first_price))
     return max(places)
-
-
-def _whole(value: Decimal, factor: int) -> int:
-    """``value × factor``, which must be a whole number (of ticks)."""
-    numerator, denominator = value.as_integer_ratio()
-    quotient, remainder = divmod(numerator * factor, denominator)
-    if remainder:
-        raise ArithmeticError(f"{value} × {factor} is not a whole number of ticks")
-    return quotient
 
 
 def _round_fraction(value: Fraction, decimals: int, mode: str) -> Fraction:
@@ -882,101 +859,108 @@ class _LineSum:
 
 @dataclass(frozen=True)
 class _RateTable:
-    """A tariff's rates as integer arrays in ticks of 1/(60·10^E) of the currency, then
-    two slots that charge nothing and bill the seconds as they are (NO_RATE, FREE)."""
+    """A tariff's rates in ticks of 1/(60·10^E) of the currency: for each rate, ``(a, b,
+    base, per_step, minimum)``."""
 
     ticks_per_unit: int
-    first: Int64s
-    step: Int64s
-    base: Int64s
-    per_step: Int64s
-    minimum: Int64s
+    rates: list[tuple[int, int, int, int, int]]
 
 
 def _rate_table(usage: Usage) -> _RateTable:
     """``base = (connect_fee + first_price)``, ``per_step = b/60 · rate_per_minute`` and
-    ``minimum = min_charge``, in whole ticks (exact: E covers every price's decimals)."""
-    exponent = _price_exponent(usage)
-    ticks = 60 * 10**exponent
+    ``minimum = min_charge``, in whole ticks of 1/(60·10^E): exact, as 10^E is a multiple
+    of every price's denominator (``_price_exponent``)."""
     rows = []
+    places = [usage.rounding.decimals if usage.rounding else 0]
     for rate in usage.rates:
-        a, b = parse_increment(rate.increment)
-        first = (
-            _whole(rate.first_price, ticks)
-            if rate.first_price is not None
-            else _whole(rate.rate_per_minute, a * 10**exponent)
-        )
-        rows.append(
+        prices = [
+            price.as_integer_ratio()
+            for price in (rate.connect_fee, rate.rate_per_minute, rate.min_charge)
+        ]
+        first = None if rate.first_price is None else rate.first_price.as_integer_ratio()
+        places += [_denominator_places(d) for _, d in prices if d > 1]
+        if first is not None and first[1] > 1:
+            places.append(_denominator_places(first[1]))
+        rows.append((parse_increment(rate.increment), prices, first))
+    unit = 10 ** max(places)
+    ticks = 60 * unit
+    table = []
+    for (a, b), ((connect_n, connect_d), (rate_n, rate_d), (min_n, min_d)), first in rows:
+        first_ticks = first[0] * ticks // first[1] if first else rate_n * a * unit // rate_d
+        table.append(
             (
                 a,
                 b,
-                _whole(rate.connect_fee, ticks) + first,
-                _whole(rate.rate_per_minute, b * 10**exponent),
-                _whole(rate.min_charge, ticks),
+                connect_n * ticks // connect_d + first_ticks,
+                rate_n * b * unit // rate_d,
+                min_n * ticks // min_d,
             )
         )
-    unrated = (0, 1, 0, 0, 0)
-    first, step, base, per_step, minimum = np.asarray(
-        [*rows, unrated, unrated], dtype=np.int64
-    ).T.copy()
-    return _RateTable(ticks, first, step, base, per_step, minimum)
+    return _RateTable(ticks, table)
 
 
-def _charge(
-    usage: Usage, table: _RateTable, collapsed: _Collapsed
-) -> tuple[dict[int, _LineSum], int]:
+def _charge(usage: Usage, table: _RateTable, runs: list[_Run]) -> tuple[dict[int, _LineSum], int]:
     """Each line's calls, billed seconds and amount in ticks; returns the sums and ticks per
-    currency unit. A call of d > 0 seconds: ``steps = ceil(max(0, d − a)/b)``, billed
-    ``a + steps·b`` seconds, charged ``max(connect + first + steps·b/60·rate, min_charge)``
-    (rounded if per call); a call of 0 s is neither billed nor charged; an unrated call is
-    billed d seconds (a = 0, b = 1) and charged nothing."""
-    slot, duration, count = collapsed.slot, collapsed.duration, collapsed.count
-    a, b = table.first.take(slot), table.step.take(slot)
-    unbilled = np.maximum(duration - a, 0)
-    if len(unbilled) and int(unbilled.max()) < 2**53:  # float quotients exact: ceil is right
-        steps = np.ceil(unbilled / b).astype(np.int64)
-    else:
-        steps = (unbilled + b - 1) // b
-    charge = steps * table.per_step.take(slot)
-    charge += table.base.take(slot)
-    np.maximum(charge, table.minimum.take(slot), out=charge)
-    rounding = usage.rounding
-    if rounding is not None and rounding.per == "call":
-        unit = table.ticks_per_unit // 10**rounding.decimals
-        charge = _round_ticks(charge, unit, rounding.mode)
-    billed = steps * b
-    billed += a
-    billed_calls = count * (duration > 0)
-    biggest = int(charge.max()) if len(charge) else 0
-    if biggest * int(np.abs(count).sum()) >= 2**62:  # exact Python integers instead of int64
-        charge, billed_calls = charge.astype(object), billed_calls.astype(object)
-    starts = collapsed.run_start
-    calls, seconds, amounts = (
-        np.add.reduceat(column, starts).tolist() if len(starts) else []
-        for column in (count, billed * billed_calls, charge * billed_calls)
-    )
+    currency unit.
+
+    A call of d > 0 seconds takes ``steps = ceil(max(0, d − a)/b) = Σ_{j ≥ 0} [d > a + j·b]``,
+    is billed ``a + steps·b`` seconds and charged ``max(base + steps·per_step, minimum)``
+    (rounded if per call); a call of 0 s is neither billed nor charged. Over a run, with
+    ``tail[x]`` its calls longer than x seconds: ``Σ steps = Σ_j tail[a + j·b]`` and
+    ``billed = a·tail[0] + b·Σ steps``; the amount is ``base·tail[0] + per_step·Σ steps``
+    when the minimum never applies (``minimum ≤ base``) and calls are not rounded, else
+    ``Σ_k calls(k steps) · charge(k)`` (``_ticks_by_steps``). Unrated calls (NO_RATE,
+    FREE) are billed their d seconds (``Σ_x tail[x]``) and charged nothing."""
     n_rates = len(usage.rates)
+    rounding = usage.rounding
+    per_call = rounding if rounding is not None and rounding.per == "call" else None
     sums: dict[int, _LineSum] = {}
-    for line, run_slot, run_calls, run_seconds, run_ticks in zip(
-        collapsed.run_line.tolist(), slot[starts].tolist(), calls, seconds, amounts, strict=True
-    ):  # Python ints (``tolist``)
-        total = sums.setdefault(line, _LineSum())
-        total.calls += run_calls
-        total.billed_seconds += run_seconds
-        total.amount_ticks += run_ticks
-        if run_slot < n_rates:
-            total.rated_seconds += run_seconds
-        key = run_slot if run_slot < n_rates else run_slot - n_rates - 2
-        total.slot_calls[key] = total.slot_calls.get(key, 0) + run_calls
-    for line, code, line_calls, line_seconds in collapsed.unrated:
-        total = sums.setdefault(line, _LineSum())
-        total.calls += line_calls
-        total.billed_seconds += line_seconds
-        key = code - n_rates - 2
-        total.slot_calls[key] = total.slot_calls.get(key, 0) + line_calls
-    if any(n < 0 for total in sums.values() for n in total.slot_calls.values()):
-        raise ValueError("profile: the duration histograms disagree with the buckets")
+    for run in runs:
+        total = sums.get(run.line)
+        if total is None:
+            total = sums[run.line] = _LineSum()
+        total.calls += run.calls
+        if run.slot >= n_rates:
+            total.billed_seconds += int(run.tail.sum())
+            key = run.slot - n_rates - 2
+        else:
+            a, b, base, per_step, minimum = table.rates[run.slot]
+            points = run.tail[a::b]
+            positive, steps = int(run.tail[0]), int(points.sum())
+            seconds = a * positive + b * steps
+            if per_call is None and minimum <= base:
+                total.amount_ticks += base * positive + per_step * steps
+            else:
+                total.amount_ticks += _ticks_by_steps(
+                    positive, points, (base, per_step, minimum), table.ticks_per_unit, per_call
+                )
+            total.billed_seconds += seconds
+            total.rated_seconds += seconds
+            key = run.slot
+        total.slot_calls[key] = total.slot_calls.get(key, 0) + run.calls
     return sums, table.ticks_per_unit
+
+
+def _ticks_by_steps(
+    positive: int,
+    points: Int64s,
+    prices: tuple[int, int, int],
+    ticks_per_unit: int,
+    rounding: Rounding | None,
+) -> int:
+    """``Σ_k calls(k) · charge(k)`` over the numbers of steps k: ``calls(k) = q[k] − q[k+1]``
+    with ``q = [positive, tail[a], tail[a + b], …, 0]`` (calls of at least k steps),
+    ``charge(k) = max(base + k·per_step, minimum)``, rounded per call if asked."""
+    base, per_step, minimum = prices
+    at_least = np.concatenate(([positive], points, [0]))
+    calls = at_least[:-1] - at_least[1:]
+    charge = np.arange(len(calls), dtype=np.int64) * per_step + base
+    np.maximum(charge, minimum, out=charge)
+    if rounding is not None:
+        charge = _round_ticks(charge, ticks_per_unit // 10**rounding.decimals, rounding.mode)
+    if int(charge[-1]) * positive >= 2**62:  # exact Python integers instead of int64
+        return int((calls.astype(object) * charge.astype(object)).sum())
+    return int((calls * charge).sum())
 
 
 def _assemble(
@@ -993,8 +977,7 @@ def _assemble(
     whole numerators over one denominator, turned into a Decimal once per figure; only the
     lines that draw on a pool, or whose total is rounded, go through fractions."""
     usage = tariff.usage
-    collapsed = prepared.collapsed(usage, month)
-    sums, ticks_per_unit = _charge(usage, prepared.rate_table(usage), collapsed)
+    sums, ticks_per_unit = _charge(usage, prepared.rate_table(usage), prepared.runs(usage, month))
     numerator, denominator = scale.numerator, scale.denominator
     amount_denominator = ticks_per_unit * denominator
     before = {line: total.amount_ticks * numerator for line, total in sums.items()}
