@@ -175,6 +175,7 @@ class PreparedProfile:
         self._cells: dict[str | None, _Cells] = {}
         self._traffic: dict[str | None, dict[int, _Traffic]] = {}
         self._runs: dict[tuple[int, str | None], tuple[Usage, list[_Run]]] = {}
+        self._unit_tails: dict[tuple[int, str | None, bool], _UnitTails | None] = {}
         self._tables: dict[int, tuple[Usage, _RateTable]] = {}
 
     def line_code(self, line: LineKey) -> int:
@@ -244,6 +245,18 @@ class PreparedProfile:
                 for line, start, stop in zip(cells.run_line, bounds, bounds[1:], strict=False)
             }
         return traffic
+
+    def unit_tails(self, line: int, month: str | None, by_prefix: bool) -> _UnitTails | None:
+        """The bucket rows of ``line`` (of one month, or all) by hour of the week or by
+        prefix, as cumulated tail counts (cached; None when too large to keep)."""
+        cache_key = (line, month, by_prefix)
+        if cache_key not in self._unit_tails:
+            month_code = None if month is None else self.months.index(month)
+            width = len(self.traffic(month)[line].tail)
+            self._unit_tails[cache_key] = _unit_tails(
+                self.index, line, month_code, by_prefix, width
+            )
+        return self._unit_tails[cache_key]
 
     def runs(self, usage: Usage, month: str | None) -> list[_Run]:
         """The calls in runs of one (line, rate slot) under ``usage``, for one month or all
@@ -498,6 +511,53 @@ FREE = -1
 NO_RATE = -2
 
 
+_MAX_UNIT_CELLS = 2**21
+"""The most (units × seconds) cells a line's ``_UnitTails`` may hold (16 MiB)."""
+
+
+@dataclass(frozen=True)
+class _UnitTails:
+    """A line's calls (of one month, or all) by unit — the hours of the week 0 … 168
+    (168: unknown), or the line's bucket prefixes in the order of their text (so that
+    those under one tariff prefix are neighbours) — cumulated over the units: units u …
+    v − 1 hold ``calls[v] − calls[u]`` calls, ``tails[v] − tails[u]`` the tail counts of
+    those (as in ``_Traffic``). ``labels[u]``: the hour, or the index into ``prefixes``."""
+
+    labels: list[int]
+    calls: list[int]
+    tails: Int64s
+
+
+def _unit_tails(
+    index: _BucketIndex, line: int, month: int | None, by_prefix: bool, width: int
+) -> _UnitTails | None:
+    """Sum a line's bucket rows by (unit, duration), turn each unit's histogram into tail
+    counts, cumulate them over the units. None when units × ``width`` is too large."""
+    start, stop = index.key_range(line, month)
+    first, last = int(index.key_row_start[start]), int(index.key_row_start[stop])
+    keys = index.row_key[first:last]
+    if by_prefix:
+        codes, of_key = index.line_prefixes(line, month)
+        order = sorted(range(len(codes)), key=lambda i: index.prefixes[codes[i]] or "")
+        rank = np.empty(len(codes), dtype=np.int64)
+        rank[order] = np.arange(len(codes))
+        labels, unit = [codes[i] for i in order], rank[of_key[keys - start]]
+    else:
+        labels, unit = list(range(169)), index.key_hour[keys]
+    if len(labels) * width > _MAX_UNIT_CELLS:
+        return None
+    duration = index.duration[first:last]
+    if len(duration) and int(duration.max()) >= width:
+        raise _disagree()
+    histograms = np.bincount(
+        unit * width + duration, index.count[first:last], minlength=len(labels) * width
+    ).reshape(len(labels), width)  # exact below 2^53 calls (float64)
+    calls = histograms.sum(axis=1)
+    tails = np.zeros((len(labels) + 1, width), dtype=np.int64)
+    tails[1:] = (calls[:, None] - histograms.cumsum(axis=1)).cumsum(axis=0)
+    return _UnitTails(labels, [0, *calls.cumsum().astype(np.int64).tolist()], tails)
+
+
 @dataclass(frozen=True)
 class _Run:
     """Calls of one line charged by one rate slot: an index into ``usage.rates``, or
@@ -669,6 +729,35 @@ def _disagree() -> ValueError:
     return ValueError("profile: the duration histograms disagree with the buckets")
 
 
+def _split_by_units(units: _UnitTails, slots: list[int], line: int, whole: _Traffic) -> list[_Run]:
+    """A line split by the slot of each of its units: the units in windows of one slot,
+    the slot D with the most calls taking the line's calls less the other windows'."""
+    windows: list[list[int]] = []  # [start, stop, slot]
+    for unit, slot in enumerate(slots):
+        if windows and windows[-1][2] == slot:
+            windows[-1][1] = unit + 1
+        else:
+            windows.append([unit, unit + 1, slot])
+    calls: dict[int, int] = {}
+    for start, stop, slot in windows:
+        calls[slot] = calls.get(slot, 0) + units.calls[stop] - units.calls[start]
+    dominant = max(calls, key=calls.__getitem__)
+    moved = [window for window in windows if window[2] != dominant]
+    if not moved:
+        return [_Run(line, dominant, whole.calls, whole.tail)]
+    parts = units.tails[[w[1] for w in moved]] - units.tails[[w[0] for w in moved]]
+    runs = []
+    for slot in dict.fromkeys(w[2] for w in moved):
+        of_slot = [i for i, window in enumerate(moved) if window[2] == slot]
+        tail = parts[of_slot[0]] if len(of_slot) == 1 else parts[of_slot].sum(axis=0)
+        runs.append(_Run(line, slot, calls[slot], tail))
+    rest_calls = whole.calls - sum(run.calls for run in runs)
+    rest = whole.tail - parts.sum(axis=0)
+    if rest_calls < rest[0] or rest[-1] < 0 or (rest[1:] > rest[:-1]).any():
+        raise _disagree()
+    return [_Run(line, dominant, rest_calls, rest), *runs]
+
+
 def _split(
     prepared: PreparedProfile,
     usage: Usage,
@@ -685,6 +774,25 @@ def _split(
     s, ``tail(D) = tail(line) − Σ_{s ≠ D} tail(s)``. Raises when what is left for D is not
     a histogram (the buckets disagree with the line's histogram)."""
     n_slots = len(usage.rates) + 2
+    line_prefixes = {rate.prefix for _, rate in rates if rate.prefix}
+    if not (line_prefixes and any(rate.band for _, rate in rates)):
+        units = prepared.unit_tails(line, month, by_prefix=bool(line_prefixes))
+        if units is not None:
+            key = prepared.lines[line]
+            if line_prefixes:
+                chains: dict[frozenset[str], int] = {}
+                prefixes = prepared.index.prefixes
+                slots = []
+                for label in units.labels:
+                    chain = _prefix_chain(prefixes[label], line_prefixes)
+                    if chain not in chains:
+                        chains[chain] = _choose_among(usage, rates, key, chain, None) % n_slots
+                    slots.append(chains[chain])
+            else:
+                bands: list[str | None] = [*usage.time_bands, None]
+                band_slot = [_choose_among(usage, rates, key, frozenset(), b) for b in bands]
+                slots = [band_slot[band] % n_slots for band in _band_of_hour(usage).tolist()]
+            return _split_by_units(units, slots, line, whole)
     month_code = None if month is None else prepared.months.index(month)
     unit_row, unit_rows, unit_slot = _units(prepared, usage, line, rates, month_code)
     unit_slot %= n_slots

@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core import rating
 from app.core.profile import AnalysisOptions, analyze_files
 from app.core.rating import (
     Component,
@@ -733,6 +736,41 @@ def test_average_month_from_histograms_equals_from_buckets(calls: list[Call], t:
     assert from_histograms == from_buckets
     expected = brute_force(t, calls, Fraction(304375, 10000) / 45)
     assert abs(Fraction(from_histograms.total) - expected) < Fraction(1, 10**18)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(calls=calls_strategy(), t=tariff_strategy())
+def test_splits_read_from_bucket_rows_equal_rating_each_call(calls: list[Call], t: Tariff) -> None:
+    # With no room for a line's calls summed by hour or prefix, a line priced by band or
+    # prefix is split from its bucket rows one by one: the same amounts, month and average.
+    with mock.patch.object(rating, "_MAX_UNIT_CELLS", 0):
+        prepared = prepare_profile(profile_of(calls, days=45.0))
+        for month in ("2026-09", "2026-10"):
+            in_month = [c for c in calls if c.start.strftime("%Y-%m") == month]
+            if in_month:
+                rated = rate_usage(prepared, t, month=month)
+                assert abs(Fraction(rated.total) - brute_force(t, in_month)) < Fraction(1, 10**18)
+        average = rate_usage(prepared, t)
+    expected = brute_force(t, calls, Fraction(304375, 10000) / 45)
+    assert abs(Fraction(average.total) - expected) < Fraction(1, 10**18)
+
+
+def test_a_runs_billed_steps_are_a_strided_sum_of_its_tail_counts() -> None:
+    # Calls of 0, 5, 30, 31 and 95 s. tail[x] = calls longer than x s: tail[0] = 4,
+    # tail[5] = 3, tail[30] = 2, tail[31..94] = 1, tail[95] = 0. Under 30/6 (a = 30,
+    # b = 6): steps = ceil(max(0, d − 30)/6) = 0, 0, 0, 1, 11 → 12 in all, and
+    # Σ_j tail[30 + 6j] = tail[30] + tail[36] + … + tail[90] = 2 + 10 × 1 = 12.
+    traffic = rating._Traffic.of(np.asarray([0, 5, 30, 31, 95]), np.ones(5, dtype=np.int64))
+    assert traffic.calls == 5
+    assert [int(traffic.tail[x]) for x in (0, 5, 30, 31, 94, 95)] == [4, 3, 2, 1, 1, 0]
+    assert int(traffic.tail[30::6].sum()) == 0 + 0 + 0 + 1 + 11
+    # Billed: the four calls over 0 s take 30 s each, plus 12 steps of 6 s = 192 s.
+    t = tariff("    - {category: local, increment: 30/6, rate_per_minute: 0.60}")
+    calls = [Call("outbound", "local", "CN", None, at(10), d) for d in (0, 5, 30, 31, 95)]
+    line = rate_usage(profile_of(calls), t, month="2026-09").lines[0]
+    assert line.billed_seconds == 4 * 30 + 12 * 6
+    # 0.60 a minute is 0.06 per 6 s: 4 × 0.30 (first 30 s) + 12 × 0.06 = 1.92.
+    assert line.amount == Decimal("1.92")
 
 
 def test_built_profile_rates_its_average_month_from_the_histograms() -> None:
