@@ -51,7 +51,7 @@ from app.core.rating import (
 )
 from app.core.scenarios import Scenario, compare
 from app.core.tariffs import Tariff, load_tariff, parse_traffic
-from app.core.usage import Category, Direction, UsageProfile
+from app.core.usage import Category, Direction, UsageProfile, pack
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = """
@@ -91,7 +91,7 @@ def stored_profile(calls: int, directory: Path) -> Path:
     profile = analyze_files([(name, (ROOT / "demo" / name).read_bytes())], options)
     factor = max(1, round(calls / profile.totals.calls))
     buckets = profile.buckets.model_copy(
-        update={"count": [n * factor for n in profile.buckets.count]}
+        update={"count": pack(profile.buckets.column("count") * factor)}
     )
     scaled = profile.model_copy(
         update={
@@ -332,7 +332,8 @@ def main() -> None:
     plain = full.model_copy(update={"sensitivity": False})
     rater = PerCallRater(profile)
     print(
-        f"profile: {rater.calls:,} answered calls, {len(profile.buckets.count):,} histogram rows, "
+        f"profile: {rater.calls:,} answered calls, "
+        f"{len(profile.buckets.column('count')):,} histogram rows, "
         f"{len(text) / 1e6:.1f} MB of JSON; scenario: 3 alternatives, 60 months"
     )
     fast = json.loads(compare(full, profile, tariffs).model_dump_json())

@@ -52,7 +52,6 @@ from app.core.rating import (
 )
 from app.core.tariffs import Tariff, load_tariff
 from app.core.usage import (
-    BucketKey,
     Category,
     CategoryUsage,
     Direction,
@@ -62,6 +61,7 @@ from app.core.usage import (
     RowCounts,
     Totals,
     UsageProfile,
+    pack,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,30 +120,18 @@ def generate_calls(n: int, seed: int = 7) -> pl.DataFrame:
 
 
 def profile_from_calls(calls: pl.DataFrame) -> UsageProfile:
-    """The calls reduced to a profile's buckets (what the profile builder keeps)."""
+    """The calls reduced to a profile's packed buckets, in the profile builder's order:
+    buckets by (line, month, hour, prefix), rows by (bucket, seconds)."""
     prefixes = [p for line in LINES for p in line[4]]
     grouped = (
-        calls.group_by(["line", "prefix", "hour", "month", "seconds"])
+        calls.group_by(["line", "month", "hour", "prefix", "seconds"])
         .len()
+        .sort(["line", "month", "hour", "prefix", "seconds"])
         .with_columns(
-            key=pl.struct(["line", "prefix", "hour", "month"]).rank("dense").cast(pl.Int64) - 1
+            key=pl.struct(["line", "month", "hour", "prefix"]).rank("dense").cast(pl.Int64) - 1
         )
-        .sort("key")
     )
     keys_frame = grouped.unique("key", keep="first", maintain_order=True)
-    keys = [
-        BucketKey(
-            direction=Direction(LINES[line][0]),
-            category=Category(LINES[line][1]),
-            country=LINES[line][2],
-            prefix=prefixes[prefix],
-            hour_of_week=hour,
-            month=MONTHS[month],
-        )
-        for line, prefix, hour, month in keys_frame.select(
-            ["line", "prefix", "hour", "month"]
-        ).iter_rows()
-    ]
     total_seconds = int(calls["seconds"].sum())
     histograms = calls.group_by(["line", "seconds"]).len().sort(["line", "seconds"])
     categories = [
@@ -175,10 +163,16 @@ def profile_from_calls(calls: pl.DataFrame) -> UsageProfile:
         distinct_extensions=120,
         distinct_dids=20,
         buckets=DurationBuckets(
-            keys=keys,
-            key=grouped["key"].to_list(),
-            duration=grouped["seconds"].to_list(),
-            count=grouped["len"].to_list(),
+            lines=[(Direction(d), Category(c), country) for d, c, country, _, _ in LINES],
+            prefixes=prefixes,
+            months=MONTHS,
+            key_line=pack(keys_frame["line"].to_numpy()),
+            key_prefix=pack(keys_frame["prefix"].to_numpy()),
+            key_hour=pack(keys_frame["hour"].to_numpy()),
+            key_month=pack(keys_frame["month"].to_numpy()),
+            key=pack(grouped["key"].to_numpy()),
+            duration=pack(grouped["seconds"].to_numpy()),
+            count=pack(grouped["len"].to_numpy()),
         ),
     )
 
@@ -312,8 +306,8 @@ def main() -> None:
     stored = profile_from_calls(calls).model_dump_json()
     profile = UsageProfile.model_validate_json(stored)
     print(
-        f"calls: {calls.height:,}; profile: {len(profile.buckets.key_direction):,} bucket keys, "
-        f"{len(profile.buckets.count):,} (key, duration) rows, "
+        f"calls: {calls.height:,}; profile: {len(profile.buckets.column('key_line')):,} "
+        f"bucket keys, {len(profile.buckets.column('count')):,} (key, duration) rows, "
         f"{sum(len(c.duration_histogram) for c in profile.categories):,} histogram cells"
     )
     prepared = prepare_profile(profile)

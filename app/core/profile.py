@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +46,7 @@ from app.core.usage import (
     Signal,
     Totals,
     UsageProfile,
+    pack,
 )
 
 Progress = Callable[[float], None]
@@ -522,20 +523,22 @@ def _months(coded: pl.DataFrame, has_cost: bool) -> list[MonthTotals]:
 
 def _buckets(answered: pl.DataFrame, names: list[tuple[str, str, str | None]]) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
-    month, billable seconds), column-wise, buckets in the order of their codes."""
-    first_month, last_month, last_bucket, longest = answered.select(
-        a=pl.col("month").min(),
-        b=pl.col("month").max(),
-        c=pl.col("bucket").max(),
-        d=pl.col("billsec").max(),
+    month, billable seconds), packed column-wise: buckets sorted by (line, month, hour,
+    prefix code), rows by (bucket, billable seconds) — the order rating indexes them in."""
+    hours, prefix_span = 2**HOUR_BITS, 2**PREFIX_BITS
+    first_month, last_month, longest = answered.select(
+        a=pl.col("month").min(), b=pl.col("month").max(), c=pl.col("billsec").max()
     ).row(0)
     month_span = (last_month or 0) - (first_month or 0) + 1
+    bucket = pl.col("bucket")
+    line_month = (bucket // (hours * prefix_span)) * month_span + pl.col("month") - first_month
     cells = answered.select(
-        cell=pl.col("bucket") * month_span + pl.col("month") - first_month, billsec="billsec"
+        cell=(line_month * hours + bucket % hours) * prefix_span + (bucket // hours) % prefix_span,
+        billsec="billsec",
     )
     width = (longest or 0) + 1  # (cell, billsec) sorts as one integer when it fits in 63 bits
-    fits = ((last_bucket or 0) + 1) * month_span * width < 2**63
-    if fits:
+    last_cell = cells.select(pl.col("cell").max()).item() or 0
+    if (last_cell + 1) * width < 2**63:
         packed = cells.select(pl.col("cell") * width + pl.col("billsec")).to_series().sort()
         cell, billsec = np.divmod(packed.to_numpy(), width)
     else:
@@ -550,36 +553,30 @@ def _buckets(answered: pl.DataFrame, names: list[tuple[str, str, str | None]]) -
     cell_start[1:] = cell[1:] != cell[:-1]
     key = np.cumsum(cell_start) - 1
     cell = cell[cell_start]
-    bucket, month = cell // month_span, cell % month_span + first_month
-    line = bucket >> (PREFIX_BITS + HOUR_BITS)
-    prefix_codes, prefix_index = np.unique(
-        (bucket >> HOUR_BITS) & (2**PREFIX_BITS - 1), return_inverse=True
+    line_month, hour, prefix = (
+        cell // (hours * prefix_span),
+        (cell // prefix_span) % hours,
+        cell % prefix_span,
     )
+    line_codes, line_index = np.unique(line_month // month_span, return_inverse=True)
+    prefix_codes, prefix_index = np.unique(prefix, return_inverse=True)
     texts = pl.select(prefix_text(pl.lit(pl.Series(prefix_codes)))).to_series().to_list()
-    prefixes = _objects(
-        None if c == 0 else t for c, t in zip(prefix_codes.tolist(), texts, strict=True)
-    )
-    month_numbers, month_index = np.unique(month, return_inverse=True)
-    months = _objects(_month_name(m) for m in month_numbers.tolist())
+    month_numbers, month_index = np.unique(line_month % month_span, return_inverse=True)
     return DurationBuckets.model_construct(
-        key_direction=_objects(Direction(d) for d, _, _ in names)[line].tolist(),
-        key_category=_objects(Category(c) for _, c, _ in names)[line].tolist(),
-        key_country=_objects(country for _, _, country in names)[line].tolist(),
-        key_prefix=prefixes[prefix_index].tolist(),
-        key_hour=(bucket & (2**HOUR_BITS - 1)).tolist(),
-        key_month=months[month_index].tolist(),
-        key=key.tolist(),
-        duration=billsec[first].tolist(),
-        count=count.tolist(),
+        lines=[
+            (Direction(names[c][0]), Category(names[c][1]), names[c][2])
+            for c in line_codes.tolist()
+        ],
+        prefixes=[None if c == 0 else t for c, t in zip(prefix_codes.tolist(), texts, strict=True)],
+        months=[_month_name(m + (first_month or 0)) for m in month_numbers.tolist()],
+        key_line=pack(line_index),
+        key_prefix=pack(prefix_index),
+        key_hour=pack(hour),
+        key_month=pack(month_index),
+        key=pack(key),
+        duration=pack(billsec[first]),
+        count=pack(count),
     )
-
-
-def _objects(values: Iterable[object]) -> npt.NDArray[np.object_]:
-    """A numpy array of Python objects, to pick many of them by an index array at once."""
-    items = list(values)
-    array = np.empty(len(items), dtype=object)
-    array[:] = items
-    return array
 
 
 def _signal_figures(calls: pl.DataFrame, talk_files: list[int]) -> dict[str, int]:

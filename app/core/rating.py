@@ -71,7 +71,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property, lru_cache
 from itertools import chain
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -126,7 +126,6 @@ AVERAGE_MONTH_DAYS = Fraction(304375, 10000)
 """Days in an average month (365.25 / 12): a profile of D days is scaled by 30.4375 / D."""
 
 Int64s = npt.NDArray[np.int64]
-T = TypeVar("T")
 LineKey = tuple[Direction, Category, str | None]
 
 
@@ -170,6 +169,8 @@ class PreparedProfile:
         self.profile = profile
         self.lines: list[LineKey] = []
         self._line_codes: dict[LineKey, int] = {}
+        for line in profile.buckets.lines:  # first: keeps the buckets' order of lines
+            self.line_code(line)
         for usage in profile.categories:
             self.line_code((usage.direction, usage.category, usage.country))
         self._cells: dict[str | None, _Cells] = {}
@@ -382,13 +383,6 @@ class _BucketIndex:
         return int(self.segment_key_start[first]), int(self.segment_key_start[last])
 
 
-def _codes(values: Iterable[T]) -> tuple[Int64s, list[T]]:
-    """Values coded by first appearance: the codes and the distinct values."""
-    index: dict[T, int] = {}
-    codes = [index.setdefault(value, len(index)) for value in values]
-    return np.asarray(codes, dtype=np.int64), list(index)
-
-
 def _int64s(values: Sequence[int]) -> Int64s:
     return np.asarray(values, dtype=np.int64)
 
@@ -418,21 +412,18 @@ def _histogram_cells(prepared: PreparedProfile) -> _Cells | None:
 
 
 def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
-    """Code the bucket keys, then sort the keys by (line, month, hour) and the rows by key."""
+    """The bucket columns as integers, keys sorted by (line, month, hour), rows by key (as
+    the profile builder writes them: then nothing is sorted here)."""
     buckets = prepared.profile.buckets
     if buckets.key:
-        line_codes, lines = _codes(
-            zip(buckets.key_direction, buckets.key_category, buckets.key_country, strict=True)
-        )
-        key_line = _int64s([prepared.line_code(line) for line in lines])[line_codes]
-        key_prefix, prefixes = _codes(buckets.key_prefix)
-        key_hour = _int64s(buckets.key_hour)
-        month_codes, month_names = _codes(buckets.key_month)
-        months = sorted(month_names)
-        key_month = _int64s([months.index(month) for month in month_names])[month_codes]
-        row_key, duration, count = (
-            _int64s(column) for column in (buckets.key, buckets.duration, buckets.count)
-        )
+        line_codes = _int64s([prepared.line_code(line) for line in buckets.lines])
+        key_line = line_codes[buckets.column("key_line")]
+        key_prefix, prefixes = buckets.column("key_prefix"), list(buckets.prefixes)
+        key_hour = buckets.column("key_hour")
+        months = sorted(buckets.months)
+        month_codes = _int64s([months.index(month) for month in buckets.months])
+        key_month = month_codes[buckets.column("key_month")]
+        row_key, duration, count = (buckets.column(c) for c in ("key", "duration", "count"))
     else:  # no buckets: one key per line (its histogram), with no prefix, hour or month
         cells = prepared.cells(None)
         keys = len(prepared.lines)
@@ -442,24 +433,31 @@ def _index_buckets(prepared: PreparedProfile) -> _BucketIndex:
         key_month, months = np.full(keys, -1, dtype=np.int64), []
         row_key, duration, count = cells.line, cells.duration, cells.count
     key_segment = (key_line * (len(months) + 1) + key_month + 1) * 169 + key_hour
-    key_order = np.argsort(key_segment, kind="stable")
-    key_rank = np.empty_like(key_order)
-    key_rank[key_order] = np.arange(len(key_order))
-    row_key = key_rank[row_key]
-    row_order = np.argsort(row_key, kind="stable")
+    if (key_segment[1:] < key_segment[:-1]).any():
+        key_order = np.argsort(key_segment, kind="stable")
+        key_rank = np.empty_like(key_order)
+        key_rank[key_order] = np.arange(len(key_order))
+        key_line, key_prefix, key_hour, key_month, key_segment = (
+            column[key_order] for column in (key_line, key_prefix, key_hour, key_month, key_segment)
+        )
+        row_key = key_rank[row_key]
+    if (row_key[1:] < row_key[:-1]).any():
+        row_order = np.argsort(row_key, kind="stable")
+        row_key, duration, count = row_key[row_order], duration[row_order], count[row_order]
     segments = len(prepared.lines) * (len(months) + 1) * 169
+    key_rows = np.bincount(row_key, minlength=len(key_line))
     return _BucketIndex(
         prefixes=prefixes,
         months=months,
-        key_line=key_line[key_order],
-        key_prefix=key_prefix[key_order],
-        key_hour=key_hour[key_order],
-        key_month=key_month[key_order],
-        segment_key_start=np.searchsorted(key_segment[key_order], np.arange(segments + 1)),
-        key_row_start=np.searchsorted(row_key[row_order], np.arange(len(key_order) + 1)),
-        row_key=row_key[row_order],
-        duration=duration[row_order],
-        count=count[row_order],
+        key_line=key_line,
+        key_prefix=key_prefix,
+        key_hour=key_hour,
+        key_month=key_month,
+        segment_key_start=np.searchsorted(key_segment, np.arange(segments + 1)),
+        key_row_start=np.concatenate([[0], key_rows.cumsum()]).astype(np.int64),
+        row_key=row_key,
+        duration=duration,
+        count=count,
     )
 
 

@@ -175,9 +175,8 @@ def test_buckets_stay_exact_with_a_call_of_three_years() -> None:
     assert histograms[("outbound", "international", None)] == {"100000000": 1}
     assert histograms[("outbound", "mobile", "CN")] == {"55": 1, "3590": 1}
     rebuilt: dict[tuple[str, str, str | None], dict[str, int]] = {}
-    for key, seconds, count in zip(
-        profile.buckets.key, profile.buckets.duration, profile.buckets.count, strict=True
-    ):
+    columns = (profile.buckets.column(name).tolist() for name in ("key", "duration", "count"))
+    for key, seconds, count in zip(*columns, strict=True):
         bucket = profile.buckets.keys[key]
         line = (bucket.direction.value, bucket.category.value, bucket.country)
         rebuilt.setdefault(line, {})

@@ -43,6 +43,7 @@ from app.core.usage import (
     RowCounts,
     Totals,
     UsageProfile,
+    pack,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -771,6 +772,38 @@ def test_a_runs_billed_steps_are_a_strided_sum_of_its_tail_counts() -> None:
     assert line.billed_seconds == 4 * 30 + 12 * 6
     # 0.60 a minute is 0.06 per 6 s: 4 × 0.30 (first 30 s) + 12 × 0.06 = 1.92.
     assert line.amount == Decimal("1.92")
+
+
+def test_buckets_in_any_order_rate_the_same() -> None:
+    # The profile builder writes buckets sorted by (line, month, hour, prefix), which the
+    # rating index takes as they are; the same buckets reversed must be sorted first and
+    # give the same amounts, for the average month and each calendar month.
+    profile = sample_profile("carrier-itemized-shanghai.csv", "CN", "21")
+    buckets = profile.buckets
+    n_keys = len(buckets.column("key_line"))
+    reordered = buckets.model_copy(
+        update={
+            **{
+                name: pack(buckets.column(name)[::-1])
+                for name in ("key_line", "key_prefix", "key_hour", "key_month", "duration", "count")
+            },
+            "key": pack(n_keys - 1 - buckets.column("key")[::-1]),
+        }
+    )
+    shuffled = profile.model_copy(update={"buckets": reordered})
+    assert sorted(map(tuple, shuffled.buckets.keys), key=str) == sorted(
+        map(tuple, profile.buckets.keys), key=str
+    )
+    banded = tariff(
+        "    - {category: mobile, increment: 6/6, rate_per_minute: 0.15}\n"
+        "    - {category: mobile, band: night, increment: 6/6, rate_per_minute: 0.05}\n"
+        "    - {category: mobile, prefix: '+86 139', increment: 6/6, rate_per_minute: 0.20}\n"
+        "    - {category: local, increment: 60/60, rate_per_minute: 0.10}\n"
+        "  time_bands:\n"
+        "    night: [{days: [mon, tue, wed, thu, fri], from_hour: 0, to_hour: 8}]\n"
+    )
+    assert rate_usage(shuffled, banded) == rate_usage(profile, banded)
+    assert rate_months(shuffled, banded) == rate_months(profile, banded)
 
 
 def test_built_profile_rates_its_average_month_from_the_histograms() -> None:
