@@ -19,7 +19,7 @@ Public API (for scenarios, finance, the API and the CLI)::
     items = price_tariff(tariff, q, avg)                   # -> list[LineItem]
 
 Every ``rate_*`` accepts a ``UsageProfile`` or a ``PreparedProfile`` (prepare once: the
-collapse for each tariff is cached on it); pools drawn per seat count ``seats=`` (default:
+runs for each tariff are cached on it); pools drawn per seat count ``seats=`` (default:
 the profile's distinct extensions, else 1).
 
 ``UsageRating``: ``currency``, ``month`` (None for the average month, ``"YYYY-MM"``, or
@@ -47,18 +47,26 @@ replacements and maintenance over a horizon is the scenario's job; the tariff ho
 the same shape. ``reconcile(profile, tariff, tolerance=0.05)`` sets the rated whole period
 against the bill's ``billed_cost`` per (direction, category) and lists findings.
 
-Exactness: a line none of whose rates depends on the prefix or the time band is priced
-from its duration histogram (the buckets summed, by construction); a line that is reads
-only the bucket rows whose rate differs from the line's most common one (the rate is chosen
-once per distinct line, tariff prefix and time band). Each (line, rate, duration) is charged
-once in integer ticks of 1 / (60 · 10^E) of the currency (E: the most decimal places of any
-usage price, at most 6) and multiplied by its call count, so the result equals rating every
-call one by one, exactly; scaling and conversion to Decimal use whole numerators over one
-denominator (fractions only for pools and totals rounded by the tariff).
+Exactness: each line's calls become tail counts, ``tail[x]`` = its calls longer than x
+seconds (from its duration histogram: the buckets summed, by construction). Under a rate of
+increment a/b a call of d s takes ``ceil(max(0, d − a)/b) = Σ_{j ≥ 0} [d > a + j·b]`` steps,
+so a run of calls under one rate takes ``Σ_j tail[a + j·b]`` steps in all (a strided sum),
+is billed ``a·tail[0] + b·steps`` seconds and charged ``base·tail[0] + per_step·steps`` in
+integer ticks of 1 / (60 · 10^E) of the currency (E: the most decimal places of any usage
+price, at most 6); a minimum charge or per-call rounding is applied per number of steps
+(``_ticks_by_steps``). The result equals rating every call one by one, exactly; scaling and
+conversion to Decimal use whole numerators over one denominator (fractions only for pools
+and totals rounded by the tariff). A line priced by prefix or time band is split into one
+run per rate: its calls cumulated by hour of the week or by prefix give each window of
+hours or prefixes of one rate by a subtraction (``_UnitTails``); a line priced by both reads
+its bucket rows instead. The rate is chosen once per distinct line, tariff prefix and band.
 
-Speed: ``prepare_profile`` reads nothing; the histograms are parsed on the first rating of
-the average month, the buckets indexed only when a tariff prices some line by prefix or
-band, or a calendar month is rated (``bench/rating.py`` gives the figures).
+Speed: ``prepare_profile`` reads nothing; the histograms are turned into tail counts on the
+first rating of the average month, the buckets (packed columns, already in index order when
+the profile builder wrote them) indexed only when a tariff prices some line by prefix or
+band, or a calendar month is rated. A new tariff then costs a few Python operations per
+line and a few numpy ones per split line, whatever the number of calls
+(``bench/rating.py`` gives the figures).
 """
 
 from __future__ import annotations
@@ -270,7 +278,7 @@ class PreparedProfile:
         return hit[1]
 
     def rate_table(self, usage: Usage) -> _RateTable:
-        """The usage rates in integer ticks (cached like the collapses)."""
+        """The usage rates in integer ticks (cached like the runs)."""
         hit = self._tables.get(id(usage))
         if hit is None or hit[0] is not usage:
             hit = (usage, _rate_table(usage))
@@ -511,6 +519,9 @@ NO_RATE = -2
 
 _MAX_UNIT_CELLS = 2**21
 """The most (units × seconds) cells a line's ``_UnitTails`` may hold (16 MiB)."""
+_UNIT_CELLS_PER_ROW = 4
+"""A line's ``_UnitTails`` is built only when it holds at most this many cells per bucket
+row of the line: else splitting reads the rows themselves, which costs less."""
 
 
 @dataclass(frozen=True)
@@ -530,7 +541,8 @@ def _unit_tails(
     index: _BucketIndex, line: int, month: int | None, by_prefix: bool, width: int
 ) -> _UnitTails | None:
     """Sum a line's bucket rows by (unit, duration), turn each unit's histogram into tail
-    counts, cumulate them over the units. None when units × ``width`` is too large."""
+    counts, cumulate them over the units. None when units × ``width`` is too large: above
+    ``_MAX_UNIT_CELLS``, or ``_UNIT_CELLS_PER_ROW`` times the line's rows."""
     start, stop = index.key_range(line, month)
     first, last = int(index.key_row_start[start]), int(index.key_row_start[stop])
     keys = index.row_key[first:last]
@@ -542,7 +554,7 @@ def _unit_tails(
         labels, unit = [codes[i] for i in order], rank[of_key[keys - start]]
     else:
         labels, unit = list(range(169)), index.key_hour[keys]
-    if len(labels) * width > _MAX_UNIT_CELLS:
+    if len(labels) * width > min(_MAX_UNIT_CELLS, _UNIT_CELLS_PER_ROW * (last - first)):
         return None
     duration = index.duration[first:last]
     if len(duration) and int(duration.max()) >= width:
@@ -941,7 +953,7 @@ def _round_ticks(ticks: Int64s, unit: int, mode: str) -> Int64s:
 
 @dataclass
 class _LineSum:
-    """Exact sums of one line over a collapse (unscaled); ``slot_calls``: calls by slot."""
+    """Exact sums of one line over its runs (unscaled); ``slot_calls``: calls by slot."""
 
     calls: int = 0
     billed_seconds: int = 0

@@ -1618,7 +1618,7 @@ def compare(
     """The comparison of every alternative against the status quo (CONTRACT.md's JSON plus
     components, line items, metrics, tornado, "what it takes", assumptions and warnings).
 
-    ``profile`` may be prepared (``app.core.rating.prepare_profile``) to reuse its collapses
+    ``profile`` may be prepared (``app.core.rating.prepare_profile``) to reuse its runs
     across comparisons; ``tariffs`` maps the ids a scenario names to tariffs; ``versions``
     their revision numbers (default 1), quoted in provenance. Raises :class:`ScenarioError`
     naming the field.

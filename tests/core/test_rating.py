@@ -741,10 +741,13 @@ def test_average_month_from_histograms_equals_from_buckets(calls: list[Call], t:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(calls=calls_strategy(), t=tariff_strategy())
-def test_splits_read_from_bucket_rows_equal_rating_each_call(calls: list[Call], t: Tariff) -> None:
-    # With no room for a line's calls summed by hour or prefix, a line priced by band or
-    # prefix is split from its bucket rows one by one: the same amounts, month and average.
-    with mock.patch.object(rating, "_MAX_UNIT_CELLS", 0):
+def test_splits_by_hour_or_prefix_windows_equal_rating_each_call(
+    calls: list[Call], t: Tariff
+) -> None:
+    # Small profiles split a line priced by band or prefix from its bucket rows (the other
+    # tests); allowed any size, the line's calls summed by hour or prefix are split by
+    # windows of one rate instead: the same amounts, month and average.
+    with mock.patch.object(rating, "_UNIT_CELLS_PER_ROW", 10**9):
         prepared = prepare_profile(profile_of(calls, days=45.0))
         for month in ("2026-09", "2026-10"):
             in_month = [c for c in calls if c.start.strftime("%Y-%m") == month]
