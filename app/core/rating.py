@@ -163,8 +163,8 @@ class PreparedProfile:
     """A profile ready to be rated many times: what rating reads is built on first use and
     kept, and the runs for each tariff are cached.
 
-    ``lines`` lists the (direction, category, country) lines, coded by first appearance in
-    the categories, then in the buckets. The average month is read from the categories'
+    ``lines`` lists the (direction, category, country) lines, coded in the order of the
+    buckets' ``lines``, then of the categories. The average month is read from the categories'
     duration histograms when they account for every answered call (they are the buckets
     summed over prefix, hour and month, by construction); the buckets are indexed
     (``index``) only for a line some rate of which depends on the prefix or the time band,
