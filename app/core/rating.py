@@ -521,7 +521,8 @@ _MAX_UNIT_CELLS = 2**21
 """The most (units × seconds) cells a line's ``_UnitTails`` may hold (16 MiB)."""
 _UNIT_CELLS_PER_ROW = 4
 """A line's ``_UnitTails`` is built only when it holds at most this many cells per bucket
-row of the line: else splitting reads the rows themselves, which costs less."""
+row of the line: else splitting reads the rows themselves, which costs less. This also
+bounds what the sums keep to a few times the size of the buckets."""
 
 
 @dataclass(frozen=True)
