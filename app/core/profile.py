@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -50,6 +50,8 @@ from app.core.usage import (
 )
 
 Progress = Callable[[float], None]
+LineNames = Sequence[tuple[str, str, str | None]]
+"""Each line code's (direction, category, country)."""
 Int64s = npt.NDArray[np.int64]
 DIRECTION_DTYPE = pl.Enum([d.value for d in Direction])
 TRUNK = (Direction.INBOUND.value, Direction.OUTBOUND.value)
@@ -417,12 +419,11 @@ PREFIX_BITS = 27  # prefix codes (numberplan.prefix_code) are below 10⁸ < 2²�
 HOUR_BITS = 8
 
 
-def _coded(calls: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str, str | None]]]:
+def _coded(calls: pl.DataFrame) -> tuple[pl.DataFrame, LineNames]:
     """The calls as integer codes ``line``, ``bucket``, ``month``, ``answered``,
     ``billsec``, ``billable`` (and ``cost``), and each line code's (direction, category,
     country); codes sort as direction, category, country (nulls last), prefix, hour."""
-    countries = REGION_DTYPE.categories.to_list()  # the country column's codes, sorted
-    country_count = len(countries) + 1  # the last code: no country
+    country_count = len(REGION_DTYPE.categories) + 1  # the last code: no country
     line = (
         pl.col("direction").to_physical().cast(pl.Int64) * len(Category)
         + pl.col("category").to_physical().cast(pl.Int64)
@@ -433,13 +434,19 @@ def _coded(calls: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str, str 
     coded = calls.select(
         "month", "answered", "billsec", "billable", "cost", "prefix_code", "how", line=line
     ).with_columns(bucket=bucket)
-    names = [
+    return coded.drop("prefix_code", "how"), _line_names()
+
+
+@cache
+def _line_names() -> tuple[tuple[str, str, str | None], ...]:
+    """Each line code's (direction, category, country), in code order (see ``_coded``)."""
+    countries = REGION_DTYPE.categories.to_list()
+    return tuple(
         (d.value, c.value, country)
         for d in Direction
         for c in Category
         for country in [*countries, None]
-    ]
-    return coded.drop("prefix_code", "how"), names
+    )
 
 
 def _cell_aggregates(
@@ -477,16 +484,22 @@ def _month_name(month: int) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
 
-def _categories(
-    coded: pl.DataFrame, names: list[tuple[str, str, str | None]], has_cost: bool
-) -> list[CategoryUsage]:
+def _categories(coded: pl.DataFrame, names: LineNames, has_cost: bool) -> list[CategoryUsage]:
     """One usage a (direction, category, country), sorted by their names (nulls last),
     with its exact histogram of answered calls by billable seconds."""
-    histograms: dict[int, dict[str, int]] = defaultdict(dict)
     width = 2**40  # above any billable seconds: (line, billsec) as one integer
     cells = coded.select((pl.col("line") * width + pl.col("billsec")).filter("answered"))
-    for cell, count in cells.to_series().value_counts().sort("line").iter_rows():
-        histograms[cell // width][str(cell % width)] = count
+    counted = cells.to_series().value_counts().sort("line")
+    line, seconds = np.divmod(counted.get_column("line").to_numpy(), width)
+    counts = counted.get_column("count").to_numpy()
+    bounds = np.flatnonzero(line[1:] != line[:-1]) + 1
+    histograms = {
+        int(of_line[0]): dict(zip(map(str, durations.tolist()), calls.tolist(), strict=True))
+        for of_line, durations, calls in zip(
+            *(np.split(column, bounds) for column in (line, seconds, counts)), strict=True
+        )
+        if len(of_line)
+    }
     lines = coded.group_by("line").agg(_sums(has_cost)).iter_rows(named=True)
     usages = [
         CategoryUsage(
@@ -521,7 +534,7 @@ def _months(coded: pl.DataFrame, has_cost: bool) -> list[MonthTotals]:
     ]
 
 
-def _buckets(answered: pl.DataFrame, names: list[tuple[str, str, str | None]]) -> DurationBuckets:
+def _buckets(answered: pl.DataFrame, names: LineNames) -> DurationBuckets:
     """Answered calls counted by (direction, category, country, prefix, hour of week,
     month, billable seconds), packed column-wise: buckets sorted by (line, month, hour,
     prefix code), rows by (bucket, billable seconds) — the order rating indexes them in."""
