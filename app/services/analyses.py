@@ -118,7 +118,7 @@ def run_job(
     try:
         profile = analyze_files(files, options, progress)
     except BillError as exc:
-        if keep_on_mapping_failure and needs_mapping(exc):
+        if keep_on_mapping_failure and exc.needs_mapping:
             _park_for_mapping(sessions, job_id, clock, exc)
         else:
             _finish(sessions, job_id, clock, status="failed", error=str(exc))
@@ -181,11 +181,6 @@ def store(
     db.add(analysis)
     db.flush()
     return analysis
-
-
-def needs_mapping(error: BillError) -> bool:
-    """Whether a bill failed only because its columns were not recognised."""
-    return "column mapping" in error.reason
 
 
 def _park_for_mapping(

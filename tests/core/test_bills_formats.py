@@ -478,3 +478,22 @@ def test_error_messages_never_quote_a_row() -> None:
     with pytest.raises(BillError) as error:
         read_file("odd.csv", text.encode())
     assert number not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "format", "needs_mapping"),
+    [
+        (b"when,how long,who\n2026-09-01 10:00,60,13812345678\n", BillFormat.AUTO, True),
+        (b"when,how long,who\n2026-09-01 10:00,60,13812345678\n", BillFormat.GENERIC, True),
+        (b"\xff\xfe\x00garbage", BillFormat.ASTERISK, False),
+    ],
+)
+def test_only_unrecognised_columns_ask_for_a_mapping(
+    data: bytes, format: BillFormat, needs_mapping: bool
+) -> None:
+    # The rep is offered the mapping form for a bill whose columns were not recognised;
+    # any other unreadable bill is an error to fix, not a mapping to give.
+    with pytest.raises(BillError) as raised:
+        read_file("bill.csv", data, format=format)
+    assert raised.value.needs_mapping is needs_mapping
+    assert raised.value.file == "bill.csv"

@@ -88,6 +88,7 @@ def read_file(
             name,
             "cannot recognise the format or its columns: give a column mapping or --format",
             line=1,
+            needs_mapping=True,
         )
     if fmt is BillFormat.CUCM:
         if not records:

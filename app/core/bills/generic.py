@@ -384,6 +384,7 @@ def _header(
             "cannot recognise the columns (start time, duration, number): "
             "give a column mapping or --format",
             line=1,
+            needs_mapping=True,
         )
     return found
 
