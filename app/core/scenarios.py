@@ -115,12 +115,17 @@ def field_name(loc: Loc) -> str:
 
 class ScenarioError(ValueError):
     """A scenario that cannot be computed; ``loc`` is the path of the input at fault and
-    ``field`` its text, e.g. ``alternatives[0].tariffs[1]``."""
+    ``field`` its text, e.g. ``alternatives[0].tariffs[1]``; ``code`` and ``params`` say
+    what is wrong for a translated message (``message`` is the English one)."""
 
-    def __init__(self, loc: Loc | str, message: str) -> None:
+    def __init__(
+        self, loc: Loc | str, message: str, code: str = "", params: dict[str, str] | None = None
+    ) -> None:
         self.loc: Loc = (loc,) if isinstance(loc, str) else loc
         self.field = field_name(self.loc)
         self.message = message
+        self.code = code
+        self.params = params or {}
         super().__init__(f"{self.field}: {message}" if self.field else message)
 
 
@@ -652,7 +657,9 @@ class _Engine:
         )
         self.days = Decimal(str(self.profile.period.days))
         if self.days <= 0:
-            raise ScenarioError(("profile", "period", "days"), "the profile covers no days")
+            raise ScenarioError(
+                ("profile", "period", "days"), "the profile covers no days", "no_days"
+            )
         self.usage_from = self._usage_from()
         self.ratings = {
             tariff_id: rate_usage(self.prepared, tariff, seats=self.seats)
@@ -682,11 +689,18 @@ class _Engine:
                 (("alternatives", i, "tariffs", j), t) for j, t in enumerate(alternative.tariffs)
             ]
             if len(set(alternative.tariffs)) != len(alternative.tariffs):
-                raise ScenarioError(("alternatives", i, "tariffs"), "a tariff is listed twice")
+                raise ScenarioError(
+                    ("alternatives", i, "tariffs"), "a tariff is listed twice", "tariff_twice"
+                )
         for field, tariff_id in wanted:
             if tariff_id not in tariffs:
                 known = ", ".join(sorted(tariffs)) or "none"
-                raise ScenarioError(field, f"unknown tariff {tariff_id!r} (known: {known})")
+                raise ScenarioError(
+                    field,
+                    f"unknown tariff {tariff_id!r} (known: {known})",
+                    "unknown_tariff",
+                    {"tariff": tariff_id},
+                )
             used[tariff_id] = tariffs[tariff_id]
         return used
 
@@ -705,7 +719,9 @@ class _Engine:
                 return self.tariffs[tariff_id].currency
         if self.profile.currency:
             return self.profile.currency
-        raise ScenarioError("currency", "no tariff or bill names a currency: give one")
+        raise ScenarioError(
+            "currency", "no tariff or bill names a currency: give one", "no_currency"
+        )
 
     def _exchange_rates(self) -> dict[str, Decimal]:
         rates = {self.currency: ONE}
@@ -720,6 +736,8 @@ class _Engine:
                     f"prices in {currency} cannot be mixed with {self.currency} without an "
                     f"exchange rate: give exchange_rates.{currency} ({self.currency} per "
                     f"{currency})",
+                    "exchange_rate_missing",
+                    {"currency": currency, "base": self.currency},
                 )
             rates[currency] = rate
             self.assumptions.append(
@@ -767,7 +785,9 @@ class _Engine:
                 )
             )
             return self.profile.distinct_extensions
-        raise ScenarioError("seats", "give the number of seats (the bill has no extensions)")
+        raise ScenarioError(
+            "seats", "give the number of seats (the bill has no extensions)", "seats_needed"
+        )
 
     def _usage_from(self) -> Literal["bill", "tariff"]:
         status_quo = self.scenario.status_quo
@@ -778,10 +798,13 @@ class _Engine:
                 ("status_quo", "usage_from"),
                 "the bill carries no costs: price today's usage under a pstn tariff "
                 "(status_quo.tariff, usage_from: tariff)",
+                "bill_without_costs",
             )
         if choice == "tariff" and status_quo.tariff is None:
             raise ScenarioError(
-                ("status_quo", "tariff"), "give the current carrier's tariff to price today's usage"
+                ("status_quo", "tariff"),
+                "give the current carrier's tariff to price today's usage",
+                "status_quo_tariff_needed",
             )
         return choice
 
@@ -794,6 +817,8 @@ class _Engine:
                 raise ScenarioError(
                     (*field, "tariff"),
                     f"{override.tariff!r} is not one of this alternative's tariffs",
+                    "override_tariff",
+                    {"tariff": override.tariff},
                 )
             candidates = [override.tariff] if override.tariff else list(result)
             for tariff_id in candidates:
@@ -803,7 +828,10 @@ class _Engine:
                     break
             else:
                 raise ScenarioError(
-                    (*field, "item"), f"no item named {override.item!r} in {', '.join(candidates)}"
+                    (*field, "item"),
+                    f"no item named {override.item!r} in {', '.join(candidates)}",
+                    "override_item",
+                    {"item": override.item, "tariffs": ", ".join(candidates)},
                 )
         return result
 

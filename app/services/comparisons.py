@@ -45,7 +45,9 @@ def run(
         try:
             tariffs.content_of(db, tariff_id, refs[tariff_id])
         except KeyError:
-            raise ScenarioError(field, f"unknown tariff {tariff_id!r}") from None
+            raise ScenarioError(
+                field, f"unknown tariff {tariff_id!r}", "unknown_tariff", {"tariff": tariff_id}
+            ) from None
     loaded = tariffs.pinned(db, refs)
     versions = {tariff_id: p.version for tariff_id, p in loaded.items()}
     result = compare(

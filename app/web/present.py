@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from app.core.scenarios import Comparison
+from app.core.scenarios import Comparison, ScenarioError
 from app.services.proposals import DEFAULT_NAMES
 from app.web.i18n import LOCALES, formatters, gettext
 
@@ -66,6 +66,33 @@ def localize_names(comparison: Comparison, locale: str) -> Comparison:
             ],
         }
     )
+
+
+def scenario_problem(error: ScenarioError, locale: str) -> Markup:
+    """What makes a scenario impossible to compute, in words of ``locale`` (the engine's
+    own English for an error it gives no code)."""
+    _ = gettext(locale)
+    texts = {
+        "no_days": _("the bill covers no days"),
+        "tariff_twice": _("a tariff is listed twice"),
+        "unknown_tariff": _("there is no tariff %(tariff)s"),
+        "no_currency": _("no tariff and no bill names a currency"),
+        "exchange_rate_missing": _(
+            "prices in %(currency)s cannot be mixed with %(base)s without an exchange rate "
+            "(%(base)s per %(currency)s)"
+        ),
+        "seats_needed": _("give the number of seats (the bill shows no extensions)"),
+        "bill_without_costs": _(
+            "the bill carries no costs: choose today's carrier tariff to price its calls"
+        ),
+        "status_quo_tariff_needed": _("choose today's carrier tariff to price today's calls"),
+        "override_tariff": _("%(tariff)s is not one of this option's tariffs"),
+        "override_item": _("there is no item %(item)s in %(tariffs)s"),
+    }
+    text = texts.get(error.code)
+    if text is None:
+        return keep(error.message)
+    return escape(text) % {name: keep(value) for name, value in error.params.items()}
 
 
 def presenters(locale: str) -> dict[str, Callable[..., Any]]:

@@ -610,6 +610,27 @@ def test_a_bad_input_answers_the_partial_with_an_error_naming_the_field(
     assert names[field] in error
 
 
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "prices in USD cannot be mixed with CNY without an exchange rate"),
+        ("zh_Hans", "没有汇率，USD 价格不能与 CNY 混合计算"),
+    ],
+)
+def test_a_scenario_that_cannot_be_computed_says_why_in_the_pages_language(
+    client: TestClient, priced: str, locale: str, expected: str
+) -> None:
+    # Today priced under a CNY tariff while the New York bill's costs are in USD: the
+    # engine refuses to mix currencies without an exchange rate, and says so in words of
+    # the page (the currency codes are data, kept as they are).
+    client.post("/language", data={"locale": locale, "csrf_token": csrf(client)})
+    fields = replace(options_form(client, priced), sq_tariff="cn-pstn-business-lines")
+    error = re.sub(r"<[^>]+>", "", by_testid(compute(client, priced, fields).text, "compare-error"))
+    assert expected in error
+    if locale == "zh_Hans":
+        assert "cannot be mixed" not in error and "请检查" in error
+
+
 def test_save_then_results_show_the_numbers_computed_before(
     client: TestClient, priced: str
 ) -> None:

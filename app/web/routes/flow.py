@@ -27,7 +27,7 @@ from app.web.charts_i18n import chart_labels
 from app.web.deps import CurrentUser, Db, Now, verify_csrf
 from app.web.forms import ClientInfo, FormError, fit_from_form, scenario_from_form
 from app.web.i18n import gettext
-from app.web.present import keep, localize_names
+from app.web.present import keep, localize_names, scenario_problem
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -549,7 +549,8 @@ def _compute(
         fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
         return {"comparison": None, "error": _check_fields(request, fields)}
     except ScenarioError as exc:
-        return {"comparison": None, "error": _check_fields(request, [exc.field], exc.message)}
+        problem = scenario_problem(exc, request.state.locale)
+        return {"comparison": None, "error": _check_fields(request, [exc.field], problem)}
     shown = localize_names(priced.comparison, request.state.locale)
     return {
         "comparison": shown,
@@ -560,9 +561,9 @@ def _compute(
     }
 
 
-def _check_fields(request: Request, fields: list[str], detail: str | None = None) -> Markup:
-    """ "Please check: <fields>", each named as on the form (the engine's own wording of a
-    deeper problem follows as it is)."""
+def _check_fields(request: Request, fields: list[str], detail: Markup | None = None) -> Markup:
+    """ "Please check: <fields>", each named as on the form, then what is wrong (already in
+    words of the page, ``present.scenario_problem``)."""
     _ = gettext(request.state.locale)
     labels = {
         "horizon_months": _("Horizon (months)"),
@@ -584,7 +585,7 @@ def _check_fields(request: Request, fields: list[str], detail: str | None = None
     message = escape(_("Please check: %(fields)s")) % {
         "fields": Markup("; ").join(escape(n) for n in named)
     }
-    return message if detail is None else Markup("{} ({})").format(message, keep(detail))
+    return message if detail is None else Markup("{} ({})").format(message, detail)
 
 
 def result_figures(request: Request, comparison: Comparison) -> dict[str, Any]:
