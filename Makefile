@@ -53,8 +53,8 @@ bench: $(VENV)/.dev-installed
 
 # Re-extract the UI strings and merge them into the catalogues (then translate the new ones).
 messages: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o app/locale/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o app/locale/messages.pot --no-location --omit-header --no-wrap .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching --no-wrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
