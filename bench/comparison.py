@@ -46,7 +46,7 @@ from app.core.rating import (
     UsageRating,
     _choose_rate,
     _prefix_chain,
-    _price_exponent,
+    _rate_table,
     prepare_profile,
 )
 from app.core.scenarios import Scenario, compare
@@ -173,8 +173,7 @@ class PerCallRater:
             ],
             dtype=np.int64,
         )
-        exponent = _price_exponent(usage)
-        ticks = 60 * 10**exponent
+        ticks = _rate_table(usage).ticks_per_unit  # 60 · 10^E: every price whole
         rates = usage.rates
         first = np.asarray([r.first_seconds for r in rates] + [1], dtype=np.int64)
         step = np.asarray([r.step_seconds for r in rates] + [1], dtype=np.int64)
@@ -183,7 +182,7 @@ class PerCallRater:
             dtype=np.int64,
         )
         per_step = np.asarray(
-            [int(r.rate_per_minute * r.step_seconds * 10**exponent) for r in rates] + [0],
+            [int(r.rate_per_minute * r.step_seconds * ticks // 60) for r in rates] + [0],
             dtype=np.int64,
         )
         minimum = np.asarray([int(r.min_charge * ticks) for r in rates] + [0], dtype=np.int64)

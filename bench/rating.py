@@ -49,7 +49,7 @@ from app.core.rating import (
     PreparedProfile,
     _choose_rate,
     _prefix_chain,
-    _price_exponent,
+    _rate_table,
     prepare_profile,
     rate_usage,
 )
@@ -195,8 +195,7 @@ def per_call_rating(calls: pl.DataFrame, tariff: Tariff) -> Fraction:
     chain_ids = {chain: i for i, chain in enumerate(dict.fromkeys(chains))}
     chain_of_prefix = np.asarray([chain_ids[c] for c in chains], dtype=np.int64)
     chain_list = list(chain_ids)
-    exponent = _price_exponent(usage)
-    ticks = 60 * 10**exponent
+    ticks = _rate_table(usage).ticks_per_unit  # 60 · 10^E: every price whole
     keyed = calls.with_columns(
         chain=pl.Series(chain_of_prefix[calls["prefix"].to_numpy()]),
         band=pl.Series(band_of_hour[calls["hour"].to_numpy()]),
@@ -219,7 +218,7 @@ def per_call_rating(calls: pl.DataFrame, tariff: Tariff) -> Fraction:
                 rate.first_seconds if rate else 1,
                 rate.step_seconds if rate else 1,
                 int((rate.connect_fee + rate.first_period_price) * ticks) if rate else 0,
-                int(rate.rate_per_minute * rate.step_seconds * 10**exponent) if rate else 0,
+                int(rate.rate_per_minute * rate.step_seconds * ticks // 60) if rate else 0,
                 int(rate.min_charge * ticks) if rate else 0,
                 slot >= 0,
             )

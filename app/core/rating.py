@@ -893,28 +893,13 @@ _FIVES = {5**k: k for k in range(64)}
 
 
 def _denominator_places(denominator: int) -> int:
-    """The decimal places of a reduced fraction whose denominator is 2^x · 5^y: max(x, y)."""
+    """The decimal places of a reduced fraction whose denominator is 2^x · 5^y: max(x, y).
+
+    >>> [_denominator_places(Decimal(t).as_integer_ratio()[1]) for t in ("0.25", "12", "0.0125")]
+    [2, 0, 4]
+    """
     twos = (denominator & -denominator).bit_length() - 1
     return max(twos, _FIVES[denominator >> twos])
-
-
-def _places(value: Decimal) -> int:
-    """The fewest decimal places that write ``value`` exactly (trailing zeros dropped).
-
-    >>> _places(Decimal("0.250")), _places(Decimal("12")), _places(Decimal("0.0125"))
-    (2, 0, 4)
-    """
-    return _denominator_places(value.as_integer_ratio()[1])
-
-
-def _price_exponent(usage: Usage) -> int:
-    """The smallest E ≥ the rounding decimals with every usage price × 10^E whole."""
-    places = [usage.rounding.decimals if usage.rounding else 0]
-    for rate in usage.rates:
-        places += map(_places, (rate.rate_per_minute, rate.connect_fee, rate.min_charge))
-        if rate.first_price is not None:
-            places.append(_places(rate.first_price))
-    return max(places)
 
 
 def _round_fraction(value: Fraction, decimals: int, mode: str) -> Fraction:
@@ -988,7 +973,8 @@ class _RateTable:
 def _rate_table(usage: Usage) -> _RateTable:
     """``base = (connect_fee + first_price)``, ``per_step = b/60 · rate_per_minute`` and
     ``minimum = min_charge``, in whole ticks of 1/(60·10^E): exact, as 10^E is a multiple
-    of every price's denominator (``_price_exponent``)."""
+    of every price's denominator (E: the most decimal places of any usage price or of
+    the rounding)."""
     rows = []
     places = [usage.rounding.decimals if usage.rounding else 0]
     for rate in usage.rates:
