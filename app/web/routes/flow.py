@@ -151,19 +151,27 @@ def _client_errors(request: Request, exc: ValidationError) -> dict[str, str]:
     return {str(e["loc"][0]): _("Please check this field.") for e in exc.errors()}
 
 
-@router.post("/proposals")
-async def create_client(request: Request, db: Db, user: CurrentUser, now: Now) -> Response:
-    """Create the comparison from the client step, then go to the bills."""
+async def _client_form(request: Request, proposal: Proposal | None) -> ClientInfo | Response:
+    """The client step's form, validated; else the page again with each error beside its
+    field (422)."""
     form = {k: v for k, v in (await request.form()).items() if v != ""}
     try:
-        client = ClientInfo.model_validate(form)
+        return ClientInfo.model_validate(form)
     except ValidationError as exc:
         return render(
             request,
             "pages/client.html",
-            {"proposal": None, "form": form, "errors": _client_errors(request, exc)},
+            {"proposal": proposal, "form": form, "errors": _client_errors(request, exc)},
             status_code=422,
         )
+
+
+@router.post("/proposals")
+async def create_client(request: Request, db: Db, user: CurrentUser, now: Now) -> Response:
+    """Create the comparison from the client step, then go to the bills."""
+    client = await _client_form(request, None)
+    if isinstance(client, Response):
+        return client
     proposal = proposals.create(db, user, client=client.model_dump(), now=now)
     proposal.scenario = proposals.default_scenario(
         proposal.client, tariffs.list_tariffs(db), _names(request)
@@ -185,16 +193,9 @@ async def update_client(
     request: Request, proposal_id: str, db: Db, user: CurrentUser, now: Now
 ) -> Response:
     proposal = _editable(db, proposal_id, user)
-    form = {k: v for k, v in (await request.form()).items() if v != ""}
-    try:
-        client = ClientInfo.model_validate(form)
-    except ValidationError as exc:
-        return render(
-            request,
-            "pages/client.html",
-            {"proposal": proposal, "form": form, "errors": _client_errors(request, exc)},
-            status_code=422,
-        )
+    client = await _client_form(request, proposal)
+    if isinstance(client, Response):
+        return client
     proposal.client = client.model_dump()
     scenario = dict(proposal.scenario or {})
     scenario.update(seats=client.seats, sites=client.sites)
